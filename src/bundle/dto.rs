@@ -1,0 +1,743 @@
+//! Serialisable forms of the register's entities: the one place where the
+//! register's data gets a wire shape. Storage keeps these documents, and
+//! bundles carry them, so a change here is a change of file format: add
+//! fields with `#[serde(default)]`, never rename or remove one.
+//!
+//! Reading a document back checks it (ids, stamps, field names, values),
+//! so damaged data is reported, never half-loaded.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::domain::{
+    validate, Address, Affiliation, AuditAction, AuditEntry, Billing, CategoryDef, CategoryKey,
+    ContractKind, CustomValue, EntityRef, FieldDef, FieldId, FieldKind, Filter, Labeled, OrgId,
+    Organisation, Person, PersonField, PersonId, Provenance, Record, RecordId, RecordKind, Segment,
+    SegmentId, Settings, Social, Source, Stamp, Tombstone, TombstoneReason,
+};
+use crate::domain::record::{Contract, EventParticipation, Feedback, Ticket, Training};
+
+/// Why a document could not be read back.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{what}: {detail}")]
+pub struct DtoError {
+    pub what: &'static str,
+    pub detail: String,
+}
+
+fn bad(what: &'static str, detail: impl Into<String>) -> DtoError {
+    DtoError { what, detail: detail.into() }
+}
+
+fn stamp(text: &str) -> Result<Stamp, DtoError> {
+    text.parse().map_err(|_| bad("stamp", text))
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LabeledDto {
+    #[serde(default)]
+    pub label: String,
+    pub value: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AddressDto {
+    pub label: String,
+    pub street: String,
+    pub postal_code: String,
+    pub city: String,
+    pub country: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SocialDto {
+    pub service: String,
+    pub handle: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AffiliationDto {
+    pub org: Uuid,
+    #[serde(default)]
+    pub role: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProvenanceDto {
+    pub source: String,
+    #[serde(default)]
+    pub detail: String,
+    pub date: NaiveDate,
+}
+
+/// A custom field's value, tagged with its kind.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "value", rename_all = "snake_case")]
+pub enum CustomValueDto {
+    Text(String),
+    Number(f64),
+    Date(NaiveDate),
+    YesNo(bool),
+    Choice(String),
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PersonDto {
+    pub id: Uuid,
+    #[serde(default)]
+    pub given_name: String,
+    #[serde(default)]
+    pub family_name: String,
+    #[serde(default)]
+    pub emails: Vec<LabeledDto>,
+    #[serde(default)]
+    pub phones: Vec<LabeledDto>,
+    #[serde(default)]
+    pub addresses: Vec<AddressDto>,
+    #[serde(default)]
+    pub websites: Vec<String>,
+    #[serde(default)]
+    pub socials: Vec<SocialDto>,
+    #[serde(default)]
+    pub affiliations: Vec<AffiliationDto>,
+    #[serde(default)]
+    pub categories: Vec<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub custom: BTreeMap<Uuid, CustomValueDto>,
+    pub provenance: ProvenanceDto,
+    #[serde(default)]
+    pub notes: String,
+    pub created: DateTime<Utc>,
+    pub updated: DateTime<Utc>,
+    /// Field name → stamp text.
+    #[serde(default)]
+    pub stamps: BTreeMap<String, String>,
+}
+
+impl From<&Person> for PersonDto {
+    fn from(p: &Person) -> Self {
+        let labeled = |list: &[Labeled]| {
+            list.iter().map(|l| LabeledDto { label: l.label.clone(), value: l.value.clone() }).collect()
+        };
+        PersonDto {
+            id: p.id.uuid(),
+            given_name: p.given_name.clone(),
+            family_name: p.family_name.clone(),
+            emails: labeled(&p.emails),
+            phones: labeled(&p.phones),
+            addresses: p.addresses.iter().map(AddressDto::from).collect(),
+            websites: p.websites.clone(),
+            socials: p
+                .socials
+                .iter()
+                .map(|s| SocialDto { service: s.service.clone(), handle: s.handle.clone() })
+                .collect(),
+            affiliations: p
+                .affiliations
+                .iter()
+                .map(|a| AffiliationDto { org: a.org.uuid(), role: a.role.clone() })
+                .collect(),
+            categories: p.categories.iter().map(|c| c.as_str().to_owned()).collect(),
+            tags: p.tags.iter().cloned().collect(),
+            custom: p.custom.iter().map(|(k, v)| (k.uuid(), CustomValueDto::from(v))).collect(),
+            provenance: ProvenanceDto {
+                source: p.provenance.source.key().to_owned(),
+                detail: p.provenance.detail.clone(),
+                date: p.provenance.date,
+            },
+            notes: p.notes.clone(),
+            created: p.created,
+            updated: p.updated,
+            stamps: p.stamps.iter().map(|(f, s)| (f.key(), s.to_string())).collect(),
+        }
+    }
+}
+
+impl TryFrom<PersonDto> for Person {
+    type Error = DtoError;
+
+    fn try_from(d: PersonDto) -> Result<Self, DtoError> {
+        let labeled = |list: Vec<LabeledDto>| list.into_iter().map(|l| Labeled { label: l.label, value: l.value }).collect();
+        for e in &d.emails {
+            validate::email(&e.value).map_err(|_| bad("e-mail", "not an e-mail address"))?;
+        }
+        for p in &d.phones {
+            if !p.value.starts_with('+') || p.value.len() < 8 || !p.value[1..].bytes().all(|b| b.is_ascii_digit()) {
+                return Err(bad("phone", "not an international phone number"));
+            }
+        }
+        let stamps = d
+            .stamps
+            .iter()
+            .map(|(k, v)| Ok((PersonField::from_key(k).ok_or_else(|| bad("field", k.clone()))?, stamp(v)?)))
+            .collect::<Result<BTreeMap<_, _>, DtoError>>()?;
+        Ok(Person {
+            id: PersonId::new(d.id),
+            given_name: d.given_name,
+            family_name: d.family_name,
+            emails: labeled(d.emails),
+            phones: labeled(d.phones),
+            addresses: d.addresses.into_iter().map(Address::from).collect(),
+            websites: d.websites,
+            socials: d.socials.into_iter().map(|s| Social { service: s.service, handle: s.handle }).collect(),
+            affiliations: d
+                .affiliations
+                .into_iter()
+                .map(|a| Affiliation { org: OrgId::new(a.org), role: a.role })
+                .collect(),
+            categories: d.categories.into_iter().map(CategoryKey::new).collect::<BTreeSet<_>>(),
+            tags: d.tags.into_iter().collect(),
+            custom: d.custom.into_iter().map(|(k, v)| (FieldId::new(k), CustomValue::from(v))).collect(),
+            provenance: Provenance {
+                source: Source::from_key(&d.provenance.source)
+                    .ok_or_else(|| bad("source", d.provenance.source.clone()))?,
+                detail: d.provenance.detail,
+                date: d.provenance.date,
+            },
+            notes: d.notes,
+            created: d.created,
+            updated: d.updated,
+            stamps,
+        })
+    }
+}
+
+impl From<&Address> for AddressDto {
+    fn from(a: &Address) -> Self {
+        AddressDto {
+            label: a.label.clone(),
+            street: a.street.clone(),
+            postal_code: a.postal_code.clone(),
+            city: a.city.clone(),
+            country: a.country.clone(),
+        }
+    }
+}
+
+impl From<AddressDto> for Address {
+    fn from(a: AddressDto) -> Self {
+        Address { label: a.label, street: a.street, postal_code: a.postal_code, city: a.city, country: a.country }
+    }
+}
+
+impl From<&CustomValue> for CustomValueDto {
+    fn from(v: &CustomValue) -> Self {
+        match v {
+            CustomValue::Text(s) => CustomValueDto::Text(s.clone()),
+            CustomValue::Number(n) => CustomValueDto::Number(*n),
+            CustomValue::Date(d) => CustomValueDto::Date(*d),
+            CustomValue::YesNo(b) => CustomValueDto::YesNo(*b),
+            CustomValue::Choice(s) => CustomValueDto::Choice(s.clone()),
+        }
+    }
+}
+
+impl From<CustomValueDto> for CustomValue {
+    fn from(v: CustomValueDto) -> Self {
+        match v {
+            CustomValueDto::Text(s) => CustomValue::Text(s),
+            CustomValueDto::Number(n) => CustomValue::Number(n),
+            CustomValueDto::Date(d) => CustomValue::Date(d),
+            CustomValueDto::YesNo(b) => CustomValue::YesNo(b),
+            CustomValueDto::Choice(s) => CustomValue::Choice(s),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OrgDto {
+    pub id: Uuid,
+    pub name: String,
+    #[serde(default)]
+    pub business_id: Option<String>,
+    #[serde(default)]
+    pub address: AddressDto,
+    #[serde(default)]
+    pub website: Option<String>,
+    #[serde(default)]
+    pub notes: String,
+    pub created: DateTime<Utc>,
+    pub updated: DateTime<Utc>,
+    pub stamp: String,
+}
+
+impl From<&Organisation> for OrgDto {
+    fn from(o: &Organisation) -> Self {
+        OrgDto {
+            id: o.id.uuid(),
+            name: o.name.clone(),
+            business_id: o.business_id.clone(),
+            address: AddressDto::from(&o.address),
+            website: o.website.clone(),
+            notes: o.notes.clone(),
+            created: o.created,
+            updated: o.updated,
+            stamp: o.stamp.to_string(),
+        }
+    }
+}
+
+impl TryFrom<OrgDto> for Organisation {
+    type Error = DtoError;
+
+    fn try_from(d: OrgDto) -> Result<Self, DtoError> {
+        if let Some(id) = &d.business_id {
+            validate::business_id(id).map_err(|_| bad("business ID", id.clone()))?;
+        }
+        Ok(Organisation {
+            id: OrgId::new(d.id),
+            name: d.name,
+            business_id: d.business_id,
+            address: d.address.into(),
+            website: d.website,
+            notes: d.notes,
+            created: d.created,
+            updated: d.updated,
+            stamp: stamp(&d.stamp)?,
+        })
+    }
+}
+
+/// A relationship record's own data, tagged with its kind.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum RecordKindDto {
+    Contract {
+        kind: String,
+        title: String,
+        #[serde(default)]
+        start: Option<NaiveDate>,
+        #[serde(default)]
+        end: Option<NaiveDate>,
+        #[serde(default)]
+        value_cents: Option<i64>,
+        billing: String,
+    },
+    Feedback { date: NaiveDate, text: String },
+    Ticket {
+        opened: NaiveDate,
+        #[serde(default)]
+        closed: Option<NaiveDate>,
+        #[serde(default)]
+        description: String,
+    },
+    Training {
+        name: String,
+        date: NaiveDate,
+        #[serde(default)]
+        completed: bool,
+        #[serde(default)]
+        grade: String,
+        #[serde(default)]
+        statutory: bool,
+    },
+    Event {
+        name: String,
+        date: NaiveDate,
+        #[serde(default)]
+        dietary: Option<String>,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RecordDto {
+    pub id: Uuid,
+    pub person: Uuid,
+    #[serde(default)]
+    pub org: Option<Uuid>,
+    #[serde(flatten)]
+    pub kind: RecordKindDto,
+    pub created: DateTime<Utc>,
+    pub updated: DateTime<Utc>,
+    pub stamp: String,
+}
+
+impl From<&Record> for RecordDto {
+    fn from(r: &Record) -> Self {
+        let kind = match &r.kind {
+            RecordKind::Contract(c) => RecordKindDto::Contract {
+                kind: c.kind.key().into(),
+                title: c.title.clone(),
+                start: c.start,
+                end: c.end,
+                value_cents: c.value_cents,
+                billing: c.billing.key().into(),
+            },
+            RecordKind::Feedback(f) => RecordKindDto::Feedback { date: f.date, text: f.text.clone() },
+            RecordKind::Ticket(t) => {
+                RecordKindDto::Ticket { opened: t.opened, closed: t.closed, description: t.description.clone() }
+            }
+            RecordKind::Training(t) => RecordKindDto::Training {
+                name: t.name.clone(),
+                date: t.date,
+                completed: t.completed,
+                grade: t.grade.clone(),
+                statutory: t.statutory,
+            },
+            RecordKind::Event(e) => {
+                RecordKindDto::Event { name: e.name.clone(), date: e.date, dietary: e.dietary.clone() }
+            }
+        };
+        RecordDto {
+            id: r.id.uuid(),
+            person: r.person.uuid(),
+            org: r.org.map(OrgId::uuid),
+            kind,
+            created: r.created,
+            updated: r.updated,
+            stamp: r.stamp.to_string(),
+        }
+    }
+}
+
+impl TryFrom<RecordDto> for Record {
+    type Error = DtoError;
+
+    fn try_from(d: RecordDto) -> Result<Self, DtoError> {
+        let kind = match d.kind {
+            RecordKindDto::Contract { kind, title, start, end, value_cents, billing } => {
+                RecordKind::Contract(Contract {
+                    kind: ContractKind::from_key(&kind).ok_or_else(|| bad("contract kind", kind.clone()))?,
+                    title,
+                    start,
+                    end,
+                    value_cents,
+                    billing: Billing::from_key(&billing).ok_or_else(|| bad("billing", billing.clone()))?,
+                })
+            }
+            RecordKindDto::Feedback { date, text } => RecordKind::Feedback(Feedback { date, text }),
+            RecordKindDto::Ticket { opened, closed, description } => {
+                RecordKind::Ticket(Ticket { opened, closed, description })
+            }
+            RecordKindDto::Training { name, date, completed, grade, statutory } => {
+                RecordKind::Training(Training { name, date, completed, grade, statutory })
+            }
+            RecordKindDto::Event { name, date, dietary } => {
+                RecordKind::Event(EventParticipation { name, date, dietary })
+            }
+        };
+        Ok(Record {
+            id: RecordId::new(d.id),
+            person: PersonId::new(d.person),
+            org: d.org.map(OrgId::new),
+            kind,
+            created: d.created,
+            updated: d.updated,
+            stamp: stamp(&d.stamp)?,
+        })
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TombstoneDto {
+    /// `person`, `organisation`, `record`.
+    pub kind: String,
+    pub id: Uuid,
+    pub stamp: String,
+    /// `deleted`, `merged`, `erased`.
+    pub reason: String,
+    #[serde(default)]
+    pub merged_into: Option<Uuid>,
+}
+
+impl From<&Tombstone> for TombstoneDto {
+    fn from(t: &Tombstone) -> Self {
+        let (kind, id) = entity_parts(&t.entity);
+        let (reason, merged_into) = match &t.reason {
+            TombstoneReason::Deleted => ("deleted", None),
+            TombstoneReason::MergedInto(p) => ("merged", Some(p.uuid())),
+            TombstoneReason::Erased => ("erased", None),
+        };
+        TombstoneDto { kind: kind.into(), id, stamp: t.stamp.to_string(), reason: reason.into(), merged_into }
+    }
+}
+
+impl TryFrom<TombstoneDto> for Tombstone {
+    type Error = DtoError;
+
+    fn try_from(d: TombstoneDto) -> Result<Self, DtoError> {
+        let reason = match (d.reason.as_str(), d.merged_into) {
+            ("deleted", _) => TombstoneReason::Deleted,
+            ("merged", Some(p)) => TombstoneReason::MergedInto(PersonId::new(p)),
+            ("erased", _) => TombstoneReason::Erased,
+            _ => return Err(bad("tombstone", d.reason)),
+        };
+        Ok(Tombstone { entity: entity_from(&d.kind, d.id)?, stamp: stamp(&d.stamp)?, reason })
+    }
+}
+
+fn entity_parts(e: &EntityRef) -> (&'static str, Uuid) {
+    match e {
+        EntityRef::Person(id) => ("person", id.uuid()),
+        EntityRef::Org(id) => ("organisation", id.uuid()),
+        EntityRef::Record(id) => ("record", id.uuid()),
+        EntityRef::Settings => ("settings", Uuid::nil()),
+    }
+}
+
+fn entity_from(kind: &str, id: Uuid) -> Result<EntityRef, DtoError> {
+    Ok(match kind {
+        "person" => EntityRef::Person(PersonId::new(id)),
+        "organisation" => EntityRef::Org(OrgId::new(id)),
+        "record" => EntityRef::Record(RecordId::new(id)),
+        "settings" => EntityRef::Settings,
+        other => return Err(bad("entity kind", other)),
+    })
+}
+
+/// The storage key of an entity, also used by tombstones: `person:<uuid>`.
+pub fn entity_key(e: &EntityRef) -> String {
+    let (kind, id) = entity_parts(e);
+    format!("{kind}:{id}")
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AuditDto {
+    pub key: String,
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub action: String,
+    #[serde(default)]
+    pub other: Option<Uuid>,
+    pub entity_kind: String,
+    pub entity_id: Uuid,
+    #[serde(default)]
+    pub fields: Vec<String>,
+}
+
+impl From<&AuditEntry> for AuditDto {
+    fn from(a: &AuditEntry) -> Self {
+        let other = match &a.action {
+            AuditAction::MergedFrom(p) | AuditAction::MergedInto(p) => Some(p.uuid()),
+            _ => None,
+        };
+        let (entity_kind, entity_id) = entity_parts(&a.entity);
+        AuditDto {
+            key: a.key.clone(),
+            at: a.at,
+            actor: a.actor.clone(),
+            action: a.action.key().into(),
+            other,
+            entity_kind: entity_kind.into(),
+            entity_id,
+            fields: a.fields.clone(),
+        }
+    }
+}
+
+impl TryFrom<AuditDto> for AuditEntry {
+    type Error = DtoError;
+
+    fn try_from(d: AuditDto) -> Result<Self, DtoError> {
+        let other = || d.other.map(PersonId::new).ok_or_else(|| bad("audit", "merge without the other person"));
+        let action = match d.action.as_str() {
+            "created" => AuditAction::Created,
+            "updated" => AuditAction::Updated,
+            "deleted" => AuditAction::Deleted,
+            "merged_from" => AuditAction::MergedFrom(other()?),
+            "merged_into" => AuditAction::MergedInto(other()?),
+            "dietary_purged" => AuditAction::DietaryPurged,
+            "dietary_viewed" => AuditAction::DietaryViewed,
+            other => return Err(bad("audit action", other)),
+        };
+        Ok(AuditEntry {
+            key: d.key,
+            at: d.at,
+            actor: d.actor,
+            action,
+            entity: entity_from(&d.entity_kind, d.entity_id)?,
+            fields: d.fields,
+        })
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CategoryDto {
+    pub key: String,
+    pub name: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FieldDefDto {
+    pub id: Uuid,
+    pub name: String,
+    /// `text`, `number`, `date`, `yes_no`, `choice`.
+    pub kind: String,
+    #[serde(default)]
+    pub choices: Vec<String>,
+    #[serde(default)]
+    pub required: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FilterDto {
+    pub text: String,
+    pub categories: Vec<String>,
+    pub org: Option<Uuid>,
+    pub tag: Option<String>,
+    pub last_event_before: Option<NaiveDate>,
+    pub last_event_after: Option<NaiveDate>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SegmentDto {
+    pub id: Uuid,
+    pub name: String,
+    pub filter: FilterDto,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SettingsDto {
+    #[serde(default)]
+    pub user_name: String,
+    #[serde(default = "default_country")]
+    pub country_code: String,
+    #[serde(default)]
+    pub categories: Vec<CategoryDto>,
+    #[serde(default)]
+    pub fields: Vec<FieldDefDto>,
+    #[serde(default)]
+    pub segments: Vec<SegmentDto>,
+    pub stamp: String,
+}
+
+fn default_country() -> String {
+    "358".into()
+}
+
+impl From<&Filter> for FilterDto {
+    fn from(f: &Filter) -> Self {
+        FilterDto {
+            text: f.text.clone(),
+            categories: f.categories.iter().map(|c| c.as_str().to_owned()).collect(),
+            org: f.org.map(OrgId::uuid),
+            tag: f.tag.clone(),
+            last_event_before: f.last_event_before,
+            last_event_after: f.last_event_after,
+        }
+    }
+}
+
+impl From<FilterDto> for Filter {
+    fn from(f: FilterDto) -> Self {
+        Filter {
+            text: f.text,
+            categories: f.categories.into_iter().map(CategoryKey::new).collect(),
+            org: f.org.map(OrgId::new),
+            tag: f.tag,
+            last_event_before: f.last_event_before,
+            last_event_after: f.last_event_after,
+        }
+    }
+}
+
+impl From<&Settings> for SettingsDto {
+    fn from(s: &Settings) -> Self {
+        SettingsDto {
+            user_name: s.user_name.clone(),
+            country_code: s.country_code.clone(),
+            categories: s
+                .categories
+                .iter()
+                .map(|c| CategoryDto { key: c.key.as_str().into(), name: c.name.clone() })
+                .collect(),
+            fields: s
+                .fields
+                .iter()
+                .map(|f| FieldDefDto {
+                    id: f.id.uuid(),
+                    name: f.name.clone(),
+                    kind: f.kind.key().into(),
+                    choices: match &f.kind {
+                        FieldKind::Choice(c) => c.clone(),
+                        _ => vec![],
+                    },
+                    required: f.required,
+                })
+                .collect(),
+            segments: s
+                .segments
+                .iter()
+                .map(|g| SegmentDto { id: g.id.uuid(), name: g.name.clone(), filter: FilterDto::from(&g.filter) })
+                .collect(),
+            stamp: s.stamp.to_string(),
+        }
+    }
+}
+
+impl TryFrom<SettingsDto> for Settings {
+    type Error = DtoError;
+
+    fn try_from(d: SettingsDto) -> Result<Self, DtoError> {
+        let fields = d
+            .fields
+            .into_iter()
+            .map(|f| {
+                let kind = match f.kind.as_str() {
+                    "text" => FieldKind::Text,
+                    "number" => FieldKind::Number,
+                    "date" => FieldKind::Date,
+                    "yes_no" => FieldKind::YesNo,
+                    "choice" => FieldKind::Choice(f.choices),
+                    other => return Err(bad("field kind", other)),
+                };
+                Ok(FieldDef { id: FieldId::new(f.id), name: f.name, kind, required: f.required })
+            })
+            .collect::<Result<Vec<_>, DtoError>>()?;
+        Ok(Settings {
+            user_name: d.user_name,
+            country_code: d.country_code,
+            categories: d
+                .categories
+                .into_iter()
+                .map(|c| CategoryDef { key: CategoryKey::new(c.key), name: c.name })
+                .collect(),
+            fields,
+            segments: d
+                .segments
+                .into_iter()
+                .map(|s| Segment { id: SegmentId::new(s.id), name: s.name, filter: s.filter.into() })
+                .collect(),
+            stamp: stamp(&d.stamp)?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::testing::{day, person_named};
+
+    #[test]
+    fn person_round_trip() {
+        let mut p = person_named(1, "Kati", "Häkkinen");
+        p.emails.push(Labeled { label: "work".into(), value: "kati@example.fi".into() });
+        p.phones.push(Labeled { label: String::new(), value: "+358401234567".into() });
+        p.custom.insert(FieldId::new(Uuid::from_u128(9)), CustomValue::Date(day(2026, 1, 2)));
+        p.categories.insert(CategoryKey::new("customer"));
+        let json = serde_json::to_string(&PersonDto::from(&p)).unwrap();
+        let back: Person = serde_json::from_str::<PersonDto>(&json).unwrap().try_into().unwrap();
+        assert_eq!(back, p);
+    }
+
+    #[test]
+    fn damaged_people_are_refused() {
+        let p = person_named(1, "Kati", "Häkkinen");
+        let mut dto = PersonDto::from(&p);
+        dto.emails.push(LabeledDto { label: String::new(), value: "not an address".into() });
+        assert_eq!(Person::try_from(dto).unwrap_err().what, "e-mail");
+        let mut dto = PersonDto::from(&p);
+        dto.stamps.insert("shoe size".into(), Stamp::ZERO.to_string());
+        assert_eq!(Person::try_from(dto).unwrap_err().what, "field");
+        let mut dto = PersonDto::from(&p);
+        dto.provenance.source = "rumour".into();
+        assert_eq!(Person::try_from(dto).unwrap_err().what, "source");
+    }
+}

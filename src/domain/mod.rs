@@ -1,0 +1,34 @@
+//! The pure core: the register in memory, its entities, commands,
+//! validation, search and merging. No IO, no clock, no randomness: the host
+//! passes the time and fresh ids in ([`Env`]). No web crate is named here
+//! (a test checks), so all of it is tested natively.
+
+pub mod audit;
+pub mod commands;
+pub mod draft;
+pub mod ids;
+pub mod merge_people;
+pub mod org;
+pub mod person;
+pub mod record;
+pub mod register;
+pub mod search;
+pub mod settings;
+#[doc(hidden)]
+pub mod testing;
+pub mod text;
+pub mod validate;
+
+pub use audit::{AuditAction, AuditEntry, EntityRef};
+pub use commands::{Command, CommandError, Env, Plan};
+pub use draft::{FieldError, OrgChoice, OrgDraft, PersonDraft, RecordDraft, RecordDraftKind};
+pub use ids::{DeviceId, FieldId, OrgId, PersonId, RecordId, SegmentId, Stamp};
+pub use merge_people::{DuplicatePair, DuplicateReason, MergeSide};
+pub use org::Organisation;
+pub use person::{Address, Affiliation, Labeled, Person, PersonField, Provenance, Social, Source};
+pub use record::{Billing, ContractKind, Record, RecordKind};
+pub use register::{Change, Parts, Register, Tombstone, TombstoneReason};
+pub use search::Filter;
+pub use settings::{CategoryDef, CategoryKey, CustomValue, FieldDef, FieldKind, Segment, Settings};
+pub use text::{fold, Collator, FinnishOrder};
+pub use validate::Problem;
