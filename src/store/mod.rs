@@ -1,1 +1,342 @@
+//! The register in the browser's IndexedDB.
+//!
+//! [`Store::load`] reads everything into the in-memory
+//! [`Register`](crate::domain::Register) at start; [`Store::write`] writes
+//! one command's changes in one transaction, so a user action is written
+//! whole or not at all. Documents are the `bundle::dto` shapes as JSON.
 
+mod idb;
+pub mod schema;
+
+use js_sys::{Array, Function, Object, Promise, Reflect};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{
+    IdbCursorDirection, IdbCursorWithValue, IdbDatabase, IdbKeyRange, IdbOpenDbRequest,
+    IdbTransactionMode, IdbVersionChangeEvent,
+};
+
+use crate::bundle::dto::{self, AuditDto, OrgDto, PersonDto, RecordDto, SettingsDto, TombstoneDto};
+use crate::domain::{AuditEntry, Change, DeviceId, EntityRef, Parts, Stamp};
+use schema::{AUDIT, AUDIT_BY_ENTITY, META, ORGS, PEOPLE, RECORDS, TOMBSTONES};
+
+pub use idb::{finished, request};
+
+/// Why storage failed. Each has a message for the user in the locales
+/// (`store_error.*`); none carries personal data.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The browser offers no IndexedDB (some private modes, or disabled).
+    #[error("the browser's storage is not available")]
+    Unavailable,
+    /// Another tab keeps an older version of the database open.
+    #[error("another tab blocks the database upgrade")]
+    Blocked,
+    /// The database was made by a newer version of Sidos.
+    #[error("the database is from a newer version")]
+    NewerVersion,
+    /// The browser refused to store more.
+    #[error("the storage is full")]
+    QuotaExceeded,
+    /// Anything else, by DOMException name.
+    #[error("storage failed ({0})")]
+    Failed(String),
+}
+
+impl StoreError {
+    /// The translation key of the message for the user.
+    pub fn message_id(&self) -> &'static str {
+        match self {
+            StoreError::Unavailable => "unavailable",
+            StoreError::Blocked => "blocked",
+            StoreError::NewerVersion => "newer_version",
+            StoreError::QuotaExceeded => "quota",
+            StoreError::Failed(_) => "failed",
+        }
+    }
+}
+
+/// A stored document that could not be read. The rest of the register
+/// loads; this one is left as it is in storage (never overwritten).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoadProblem {
+    pub store: &'static str,
+    pub key: String,
+    pub detail: String,
+}
+
+/// What [`Store::load`] read.
+pub struct Loaded {
+    pub parts: Parts,
+    pub device: Option<DeviceId>,
+    pub problems: Vec<LoadProblem>,
+}
+
+/// An open Sidos database.
+pub struct Store {
+    db: IdbDatabase,
+}
+
+impl Store {
+    /// Opens (and creates or upgrades) the database of this schema version.
+    pub async fn open(name: &str) -> Result<Store, StoreError> {
+        Store::open_version(name, schema::VERSION).await
+    }
+
+    /// Opens the database at a given schema version (tests use this to
+    /// make databases as earlier versions of Sidos did).
+    pub async fn open_version(name: &str, version: u32) -> Result<Store, StoreError> {
+        let factory = web_sys::window()
+            .and_then(|w| w.indexed_db().ok().flatten())
+            .ok_or(StoreError::Unavailable)?;
+        let req = factory.open_with_u32(name, version).map_err(|e| StoreError::from_js(&e))?;
+        let on_upgrade = Closure::<dyn FnMut(IdbVersionChangeEvent)>::new(move |ev: IdbVersionChangeEvent| {
+            let Some(req) = ev.target().and_then(|t| t.dyn_into::<IdbOpenDbRequest>().ok()) else { return };
+            let (Ok(db), Some(tx)) = (req.result(), req.transaction()) else { return };
+            let old = ev.old_version() as u32;
+            let new = ev.new_version().unwrap_or(0.0) as u32;
+            if schema::upgrade(db.unchecked_ref(), &tx, old, new).is_err() {
+                let _ = tx.abort();
+            }
+        });
+        req.set_onupgradeneeded(Some(on_upgrade.as_ref().unchecked_ref()));
+        let promise = Promise::new(&mut |resolve: Function, reject: Function| {
+            req.set_onsuccess(Some(&resolve));
+            req.set_onerror(Some(&reject));
+            req.set_onblocked(Some(&reject));
+        });
+        let outcome = JsFuture::from(promise).await;
+        req.set_onupgradeneeded(None);
+        req.set_onblocked(None);
+        drop(on_upgrade);
+        match outcome {
+            Ok(_) => {
+                let db: IdbDatabase = req.result().map_err(|e| StoreError::from_js(&e))?.unchecked_into();
+                // Let another tab's newer version upgrade: close this connection.
+                let closer = Closure::<dyn FnMut(JsValue)>::new({
+                    let db = db.clone();
+                    move |_| db.close()
+                });
+                db.set_onversionchange(Some(closer.as_ref().unchecked_ref()));
+                closer.forget();
+                Ok(Store { db })
+            }
+            Err(ev) => {
+                let kind = Reflect::get(&ev, &"type".into()).ok().and_then(|t| t.as_string());
+                if kind.as_deref() == Some("blocked") {
+                    return Err(StoreError::Blocked);
+                }
+                Err(req.error().ok().flatten().map_or(StoreError::Unavailable, |e| StoreError::from_dom(&e)))
+            }
+        }
+    }
+
+    /// Deletes a database (tests, and starting over).
+    pub async fn delete(name: &str) -> Result<(), StoreError> {
+        let factory = web_sys::window()
+            .and_then(|w| w.indexed_db().ok().flatten())
+            .ok_or(StoreError::Unavailable)?;
+        let req = factory.delete_database(name).map_err(|e| StoreError::from_js(&e))?;
+        request(&req).await.map(|_| ())
+    }
+
+    pub fn close(&self) {
+        self.db.close();
+    }
+
+    /// The schema version of the open database.
+    pub fn version(&self) -> u32 {
+        self.db.version() as u32
+    }
+
+    /// The names of the indexes of one object store (tests check upgrades).
+    pub fn index_names(&self, store: &str) -> Result<Vec<String>, StoreError> {
+        let tx = self.db.transaction_with_str(store).map_err(|e| StoreError::from_js(&e))?;
+        let names = tx.object_store(store).map_err(|e| StoreError::from_js(&e))?.index_names();
+        Ok((0..names.length()).filter_map(|i| names.get(i)).collect())
+    }
+
+    /// Reads the whole register. Documents that cannot be read are listed
+    /// in `problems` and left untouched.
+    pub async fn load(&self) -> Result<Loaded, StoreError> {
+        let stores = Array::of5(&PEOPLE.into(), &ORGS.into(), &RECORDS.into(), &TOMBSTONES.into(), &META.into());
+        let tx = self.db.transaction_with_str_sequence(&stores).map_err(|e| StoreError::from_js(&e))?;
+        let get_all = |name: &str| -> Result<web_sys::IdbRequest, StoreError> {
+            tx.object_store(name).and_then(|s| s.get_all()).map_err(|e| StoreError::from_js(&e))
+        };
+        let get_keys = |name: &str| -> Result<web_sys::IdbRequest, StoreError> {
+            tx.object_store(name).and_then(|s| s.get_all_keys()).map_err(|e| StoreError::from_js(&e))
+        };
+        // Issue every request first: they run together in one transaction.
+        let reqs = [
+            (PEOPLE, get_all(PEOPLE)?, get_keys(PEOPLE)?),
+            (ORGS, get_all(ORGS)?, get_keys(ORGS)?),
+            (RECORDS, get_all(RECORDS)?, get_keys(RECORDS)?),
+            (TOMBSTONES, get_all(TOMBSTONES)?, get_keys(TOMBSTONES)?),
+            (META, get_all(META)?, get_keys(META)?),
+        ];
+        let mut parts = Parts::default();
+        let mut problems = Vec::new();
+        let mut device = None;
+        for (name, values, keys) in reqs {
+            let values: Array = request(&values).await?.unchecked_into();
+            let keys: Array = request(&keys).await?.unchecked_into();
+            for (value, key) in values.iter().zip(keys.iter()) {
+                let key = key.as_string().unwrap_or_default();
+                let doc = Reflect::get(&value, &"doc".into()).ok().and_then(|d| d.as_string());
+                let Some(doc) = doc else {
+                    problems.push(LoadProblem { store: name, key, detail: "no document".into() });
+                    continue;
+                };
+                let result = match name {
+                    PEOPLE => decode::<PersonDto, _>(&doc).map(|p| parts.people.push(p)),
+                    ORGS => decode::<OrgDto, _>(&doc).map(|o| parts.orgs.push(o)),
+                    RECORDS => decode::<RecordDto, _>(&doc).map(|r| parts.records.push(r)),
+                    TOMBSTONES => decode::<TombstoneDto, _>(&doc).map(|t| parts.tombstones.push(t)),
+                    _ => match key.as_str() {
+                        "settings" => decode::<SettingsDto, _>(&doc).map(|s| parts.settings = Some(s)),
+                        "clock" => doc.parse::<Stamp>().map(|c| parts.clock = Some(c)).map_err(|_| "clock".to_owned()),
+                        "device" => doc.parse::<uuid::Uuid>().map(|d| device = Some(DeviceId::new(d))).map_err(|_| "device".to_owned()),
+                        _ => Ok(()),
+                    },
+                };
+                if let Err(detail) = result {
+                    problems.push(LoadProblem { store: name, key, detail });
+                }
+            }
+        }
+        Ok(Loaded { parts, device, problems })
+    }
+
+    /// Writes one command's changes in one transaction: all or nothing.
+    pub async fn write(&self, changes: &[Change]) -> Result<(), StoreError> {
+        if changes.is_empty() {
+            return Ok(());
+        }
+        let stores: Array = schema::ALL_STORES.iter().map(|s| JsValue::from_str(s)).collect();
+        let tx = self
+            .db
+            .transaction_with_str_sequence_and_mode(&stores, IdbTransactionMode::Readwrite)
+            .map_err(|e| StoreError::from_js(&e))?;
+        let issued = changes.iter().try_for_each(|change| issue(&tx, change));
+        if let Err(e) = issued {
+            let _ = tx.abort();
+            return Err(StoreError::from_js(&e));
+        }
+        finished(&tx).await
+    }
+
+    /// Sets a small value in `meta` (the device id, for one).
+    pub async fn put_meta(&self, key: &str, text: &str) -> Result<(), StoreError> {
+        let tx = self
+            .db
+            .transaction_with_str_and_mode(META, IdbTransactionMode::Readwrite)
+            .map_err(|e| StoreError::from_js(&e))?;
+        tx.object_store(META)
+            .and_then(|s| s.put_with_key(&doc_value(text, &[]), &key.into()))
+            .map_err(|e| StoreError::from_js(&e))?;
+        finished(&tx).await
+    }
+
+    /// The audit entries about one entity, oldest first.
+    pub async fn audit_of(&self, entity: &EntityRef) -> Result<Vec<AuditEntry>, StoreError> {
+        let tx = self.db.transaction_with_str(AUDIT).map_err(|e| StoreError::from_js(&e))?;
+        let req = tx
+            .object_store(AUDIT)
+            .and_then(|s| s.index(AUDIT_BY_ENTITY))
+            .and_then(|i| i.get_all_with_key(&dto::entity_key(entity).into()))
+            .map_err(|e| StoreError::from_js(&e))?;
+        let values: Array = request(&req).await?.unchecked_into();
+        Ok(values.iter().filter_map(|v| audit_from(&v)).collect())
+    }
+
+    /// Up to `limit` audit entries before the key `before` (or the newest),
+    /// newest first.
+    pub async fn audit_page(&self, before: Option<&str>, limit: usize) -> Result<Vec<AuditEntry>, StoreError> {
+        let tx = self.db.transaction_with_str(AUDIT).map_err(|e| StoreError::from_js(&e))?;
+        let store = tx.object_store(AUDIT).map_err(|e| StoreError::from_js(&e))?;
+        let range = match before {
+            Some(key) => IdbKeyRange::upper_bound_with_open(&key.into(), true).map(JsValue::from),
+            None => Ok(JsValue::NULL),
+        }
+        .map_err(|e| StoreError::from_js(&e))?;
+        let req = store
+            .open_cursor_with_range_and_direction(&range, IdbCursorDirection::Prev)
+            .map_err(|e| StoreError::from_js(&e))?;
+        let mut out = Vec::new();
+        while out.len() < limit {
+            let cursor = request(&req).await?;
+            let Some(cursor) = cursor.dyn_ref::<IdbCursorWithValue>() else { break };
+            if let Some(entry) = cursor.value().ok().and_then(|v| audit_from(&v)) {
+                out.push(entry);
+            }
+            if out.len() < limit {
+                cursor.continue_().map_err(|e| StoreError::from_js(&e))?;
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn decode<D, T>(doc: &str) -> Result<T, String>
+where
+    D: serde::de::DeserializeOwned,
+    T: TryFrom<D, Error = dto::DtoError>,
+{
+    let dto: D = serde_json::from_str(doc).map_err(|e| format!("not readable at line {} column {}", e.line(), e.column()))?;
+    T::try_from(dto).map_err(|e| e.to_string())
+}
+
+fn audit_from(value: &JsValue) -> Option<AuditEntry> {
+    let doc = Reflect::get(value, &"doc".into()).ok()?.as_string()?;
+    decode::<AuditDto, AuditEntry>(&doc).ok()
+}
+
+/// `{ doc, ...extra }`: the stored shape of every value.
+fn doc_value(doc: &str, extra: &[(&str, &str)]) -> JsValue {
+    let obj = Object::new();
+    let _ = Reflect::set(&obj, &"doc".into(), &doc.into());
+    for (k, v) in extra {
+        let _ = Reflect::set(&obj, &(*k).into(), &(*v).into());
+    }
+    obj.into()
+}
+
+fn json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("documents always serialise")
+}
+
+/// Issues the request for one change inside a write transaction.
+fn issue(tx: &web_sys::IdbTransaction, change: &Change) -> Result<(), JsValue> {
+    let put = |store: &str, key: String, value: JsValue| -> Result<(), JsValue> {
+        tx.object_store(store)?.put_with_key(&value, &key.into()).map(|_| ())
+    };
+    let delete = |store: &str, key: String| -> Result<(), JsValue> {
+        tx.object_store(store)?.delete(&key.into()).map(|_| ())
+    };
+    match change {
+        Change::PutPerson(p) => put(PEOPLE, p.id.to_string(), doc_value(&json(&PersonDto::from(p)), &[])),
+        Change::RemovePerson(id) => delete(PEOPLE, id.to_string()),
+        Change::PutOrg(o) => put(ORGS, o.id.to_string(), doc_value(&json(&OrgDto::from(o)), &[])),
+        Change::RemoveOrg(id) => delete(ORGS, id.to_string()),
+        Change::PutRecord(r) => put(
+            RECORDS,
+            r.id.to_string(),
+            doc_value(&json(&RecordDto::from(r)), &[("person", &r.person.to_string())]),
+        ),
+        Change::RemoveRecord(id) => delete(RECORDS, id.to_string()),
+        Change::PutTombstone(t) => put(TOMBSTONES, dto::entity_key(&t.entity), doc_value(&json(&TombstoneDto::from(t)), &[])),
+        Change::PutSettings(s) => put(META, "settings".into(), doc_value(&json(&SettingsDto::from(s)), &[])),
+        Change::Clock(stamp) => put(META, "clock".into(), doc_value(&stamp.to_string(), &[])),
+        // The audit log only grows: `add` refuses to overwrite an entry.
+        Change::Audit(entry) => tx
+            .object_store(AUDIT)?
+            .add_with_key(
+                &doc_value(&json(&AuditDto::from(entry)), &[("entity", &dto::entity_key(&entry.entity))]),
+                &entry.key.clone().into(),
+            )
+            .map(|_| ()),
+    }
+}

@@ -1,0 +1,65 @@
+//! A thin async layer over the browser's IndexedDB: requests and
+//! transactions become futures, and failures keep their DOMException name
+//! (so a full disk can be told apart from a blocked upgrade).
+
+use js_sys::{Function, Promise};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{DomException, IdbRequest, IdbTransaction};
+
+use super::StoreError;
+
+/// Waits for a request's `success` and returns its result.
+pub async fn request(req: &IdbRequest) -> Result<JsValue, StoreError> {
+    let promise = Promise::new(&mut |resolve: Function, reject: Function| {
+        req.set_onsuccess(Some(&resolve));
+        req.set_onerror(Some(&reject));
+    });
+    let outcome = JsFuture::from(promise).await;
+    req.set_onsuccess(None);
+    req.set_onerror(None);
+    match outcome {
+        Ok(_) => req.result().map_err(|e| StoreError::from_js(&e)),
+        Err(_) => Err(req.error().ok().flatten().map_or(StoreError::Failed("request".into()), |e| StoreError::from_dom(&e))),
+    }
+}
+
+/// Waits for a transaction to commit. An abort (a failed request, a full
+/// disk) is an error carrying the transaction's DOMException.
+pub async fn finished(tx: &IdbTransaction) -> Result<(), StoreError> {
+    let promise = Promise::new(&mut |resolve: Function, reject: Function| {
+        tx.set_oncomplete(Some(&resolve));
+        tx.set_onabort(Some(&reject));
+        tx.set_onerror(None);
+    });
+    let outcome = JsFuture::from(promise).await;
+    tx.set_oncomplete(None);
+    tx.set_onabort(None);
+    match outcome {
+        Ok(_) => Ok(()),
+        Err(_) => Err(tx.error().map_or(StoreError::Failed("aborted".into()), |e| StoreError::from_dom(&e))),
+    }
+}
+
+impl StoreError {
+    /// Maps a DOMException by its name; the message is not kept (it could
+    /// in principle quote data).
+    pub(crate) fn from_dom(e: &DomException) -> StoreError {
+        match e.name().as_str() {
+            "QuotaExceededError" => StoreError::QuotaExceeded,
+            "VersionError" => StoreError::NewerVersion,
+            "InvalidStateError" | "SecurityError" | "NotAllowedError" => StoreError::Unavailable,
+            other => StoreError::Failed(other.to_owned()),
+        }
+    }
+
+    pub(crate) fn from_js(v: &JsValue) -> StoreError {
+        match v.dyn_ref::<DomException>() {
+            Some(e) => StoreError::from_dom(e),
+            None => match v.dyn_ref::<js_sys::Error>() {
+                Some(e) => StoreError::Failed(String::from(e.name())),
+                None => StoreError::Failed("unknown".into()),
+            },
+        }
+    }
+}

@@ -1,0 +1,154 @@
+//! The store against the browser's real IndexedDB (headless Chromium):
+//! `CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown --test browser`.
+#![cfg(target_arch = "wasm32")]
+
+use std::cmp::Ordering;
+
+use sidos::domain::testing::{env, Ids};
+use sidos::domain::{
+    Collator, Command, DeviceId, EntityRef, FinnishOrder, LabeledDraft, OrgChoice, AffiliationDraft, PersonDraft,
+    Register,
+};
+use sidos::store::schema::{self, AUDIT, RECORDS};
+use sidos::store::{Store, StoreError};
+use sidos::web::IntlCollator;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// A database name of its own for each test.
+fn db_name(test: &str) -> String {
+    format!("sidos-test-{test}-{}", uuid::Uuid::now_v7())
+}
+
+fn draft(given: &str, family: &str, email: &str) -> PersonDraft {
+    PersonDraft {
+        given_name: given.into(),
+        family_name: family.into(),
+        emails: vec![LabeledDraft { label: "work".into(), value: email.into() }],
+        affiliations: vec![AffiliationDraft { org: OrgChoice::New("Mipro Oy".into()), role: "CEO".into() }],
+        ..PersonDraft::default()
+    }
+}
+
+fn register(device: u128) -> Register {
+    Register::new(DeviceId::new(uuid::Uuid::from_u128(device)), Box::new(FinnishOrder))
+}
+
+/// Plans a command, writes it, applies it: what the app does.
+async fn run(store: &Store, reg: &mut Register, ids: &mut Ids, minute: i64, cmd: Command) {
+    let mut next = || ids.next();
+    let plan = reg.plan(&cmd, &mut env(minute, &mut next)).expect("a valid command");
+    store.write(&plan.changes).await.expect("written");
+    reg.apply(plan.changes);
+}
+
+#[wasm_bindgen_test]
+async fn writes_read_back_and_survive_a_reopen() {
+    let name = db_name("roundtrip");
+    let store = Store::open(&name).await.unwrap();
+    let mut reg = register(1);
+    let mut ids = Ids(0);
+    run(&store, &mut reg, &mut ids, 0, Command::AddPerson(draft("Kati", "Häkkinen", "kati@example.fi"))).await;
+    run(&store, &mut reg, &mut ids, 1, Command::AddPerson(draft("Åsa", "Öberg", "asa@example.fi"))).await;
+
+    let loaded = store.load().await.unwrap();
+    assert!(loaded.problems.is_empty(), "{:?}", loaded.problems);
+    assert_eq!(loaded.parts.people.len(), 2);
+    assert_eq!(loaded.parts.orgs.len(), 1, "both work at one organisation");
+    store.close();
+
+    let store = Store::open(&name).await.unwrap();
+    let loaded = store.load().await.unwrap();
+    let back = Register::from_parts(loaded.parts, reg.device(), Box::new(FinnishOrder));
+    assert_eq!(back.people_count(), 2);
+    for person in reg.people() {
+        assert_eq!(back.person(person.id), Some(person), "the same person after a reopen");
+    }
+    assert_eq!(back.clock(), reg.clock(), "the clock survives too");
+    let audit = store.audit_page(None, 10).await.unwrap();
+    assert_eq!(audit.len(), 3, "two people and one organisation created");
+    store.close();
+    Store::delete(&name).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_failed_transaction_leaves_nothing_behind() {
+    let name = db_name("atomic");
+    let store = Store::open(&name).await.unwrap();
+    let mut reg = register(2);
+    let mut ids = Ids(0);
+    run(&store, &mut reg, &mut ids, 0, Command::AddPerson(draft("Anna", "Aho", "anna@example.fi"))).await;
+    let first_audit = store.audit_page(None, 1).await.unwrap().remove(0);
+
+    // A second command whose audit entry reuses a key that exists: the
+    // audit log refuses to overwrite, so the whole transaction must abort.
+    let mut next = || ids.next();
+    let mut plan = reg
+        .plan(&Command::AddPerson(draft("Bertta", "Berg", "bertta@example.fi")), &mut env(1, &mut next))
+        .unwrap();
+    for change in &mut plan.changes {
+        if let sidos::domain::Change::Audit(entry) = change {
+            entry.key = first_audit.key.clone();
+        }
+    }
+    let result = store.write(&plan.changes).await;
+    assert!(matches!(result, Err(StoreError::Failed(ref name)) if name == "ConstraintError"), "{result:?}");
+
+    let loaded = store.load().await.unwrap();
+    assert_eq!(loaded.parts.people.len(), 1, "Bertta was not half-written");
+    assert_eq!(loaded.parts.orgs.len(), 1);
+    assert_eq!(store.audit_page(None, 10).await.unwrap().len(), 2);
+    store.close();
+    Store::delete(&name).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn version_1_data_is_upgraded_with_its_indexes_filled() {
+    let name = db_name("upgrade");
+    // A database as the first schema version made it.
+    let v1 = Store::open_version(&name, 1).await.unwrap();
+    assert_eq!(v1.version(), 1);
+    assert!(v1.index_names(AUDIT).unwrap().is_empty());
+    let mut reg = register(3);
+    let mut ids = Ids(0);
+    run(&v1, &mut reg, &mut ids, 0, Command::AddPerson(draft("Kati", "Häkkinen", "kati@example.fi"))).await;
+    let kati = reg.people().next().unwrap().id;
+    v1.close();
+
+    let v2 = Store::open(&name).await.unwrap();
+    assert_eq!(v2.version(), schema::VERSION);
+    assert_eq!(v2.index_names(AUDIT).unwrap(), vec![schema::AUDIT_BY_ENTITY.to_owned()]);
+    assert_eq!(v2.index_names(RECORDS).unwrap(), vec![schema::RECORDS_BY_PERSON.to_owned()]);
+    let loaded = v2.load().await.unwrap();
+    assert!(loaded.problems.is_empty());
+    assert_eq!(loaded.parts.people.len(), 1);
+    // The new index finds what version 1 wrote.
+    let history = v2.audit_of(&EntityRef::Person(kati)).await.unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].entity, EntityRef::Person(kati));
+    v2.close();
+    Store::delete(&name).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_newer_database_is_refused_clearly() {
+    let name = db_name("newer");
+    let future = Store::open_version(&name, schema::VERSION + 1).await.unwrap();
+    future.close();
+    let result = Store::open(&name).await;
+    assert_eq!(result.err(), Some(StoreError::NewerVersion));
+    Store::delete(&name).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+fn the_browser_collator_agrees_with_finnish_order() {
+    let intl = IntlCollator::finnish().expect("Chromium has Intl.Collator");
+    let mut names = vec!["Öhman", "Zetterberg", "Ahonen", "Äijälä", "Åberg", "Virtanen", "Wallin", "Müller", "Mäki"];
+    names.sort_by(|a, b| intl.compare(a, b));
+    assert_eq!(names, ["Ahonen", "Müller", "Mäki", "Virtanen", "Wallin", "Zetterberg", "Åberg", "Äijälä", "Öhman"]);
+    let mut by_core = names.clone();
+    by_core.sort_by(|a, b| FinnishOrder.compare(a, b));
+    assert_eq!(names, by_core, "Intl.Collator and the core's Finnish order agree");
+    assert_eq!(intl.compare("aho", "Aho"), Ordering::Less);
+}
