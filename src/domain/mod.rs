@@ -21,7 +21,10 @@ pub mod validate;
 
 pub use audit::{AuditAction, AuditEntry, EntityRef};
 pub use commands::{Command, CommandError, Env, Plan};
-pub use draft::{FieldError, OrgChoice, OrgDraft, PersonDraft, RecordDraft, RecordDraftKind};
+pub use draft::{
+    AffiliationDraft, FieldError, LabeledDraft, OrgChoice, OrgDraft, PersonDraft, ProvenanceDraft, RecordDraft,
+    RecordDraftKind,
+};
 pub use ids::{DeviceId, FieldId, OrgId, PersonId, RecordId, SegmentId, Stamp};
 pub use merge_people::{DuplicatePair, DuplicateReason, MergeSide};
 pub use org::Organisation;

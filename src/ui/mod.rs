@@ -1,2 +1,62 @@
+//! The user interface (Leptos, client-side rendered). Components stay thin:
+//! they read the register through [`state::AppState`] and change it only by
+//! running domain commands.
+
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
-pub fn mount() {}
+
+pub mod components;
+pub mod pages;
+pub mod shell;
+pub mod state;
+pub mod text;
+
+use leptos::prelude::*;
+use leptos_router::components::{Redirect, Route, Router, Routes};
+use leptos_router::path;
+
+use i18n::*;
+use pages::people::{PeoplePage, PeopleQuery};
+use pages::person_form::{EditPerson, NewPerson};
+use pages::person_view::PersonPage;
+use pages::settings::SettingsPage;
+use pages::NotFound;
+use shell::{LocaleChoice, Shell};
+use state::AppState;
+
+/// Mounts the app on the page's body.
+pub fn mount() {
+    leptos::mount::mount_to_body(App);
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    let state = AppState::new();
+    state.provide();
+    let locale = RwSignal::new(LocaleChoice::initial());
+    provide_context(LocaleChoice(locale));
+    provide_context(PeopleQuery(RwSignal::new(String::new())));
+    Effect::new(move |_| {
+        if let Some(html) = document().document_element() {
+            let _ = html.set_attribute("lang", locale.get().as_str());
+        }
+    });
+    leptos::task::spawn_local(state.start());
+    view! {
+        <I18nContextProvider set_lang_attr_on_html=false set_dir_attr_on_html=false>
+            <I18nSubContextProvider initial_locale=Signal::from(locale)>
+                <Router>
+                    <Shell>
+                        <Routes fallback=|| view! { <NotFound /> }>
+                            <Route path=path!("/") view=|| view! { <Redirect path="/people" /> } />
+                            <Route path=path!("/people") view=PeoplePage />
+                            <Route path=path!("/people/new") view=NewPerson />
+                            <Route path=path!("/people/:id") view=PersonPage />
+                            <Route path=path!("/people/:id/edit") view=EditPerson />
+                            <Route path=path!("/settings") view=SettingsPage />
+                        </Routes>
+                    </Shell>
+                </Router>
+            </I18nSubContextProvider>
+        </I18nContextProvider>
+    }
+}

@@ -1,1 +1,92 @@
+//! Browser glue: the clock, fresh ids, Finnish order from `Intl.Collator`,
+//! small preferences in localStorage, and file downloads.
 
+use std::cmp::Ordering;
+
+use chrono::{DateTime, Local, NaiveDate, Utc};
+use gloo_storage::{LocalStorage, Storage};
+use js_sys::{Array, Function, Object, Reflect};
+use uuid::Uuid;
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::domain::Collator;
+
+/// The current time.
+pub fn now() -> DateTime<Utc> {
+    Utc::now()
+}
+
+/// Today in the browser's time zone (dates in the register are local).
+pub fn today() -> NaiveDate {
+    Local::now().date_naive()
+}
+
+/// A fresh UUIDv7 (time-ordered, random from the browser's crypto).
+pub fn new_id() -> Uuid {
+    Uuid::now_v7()
+}
+
+/// Milliseconds since the page started, for measuring.
+pub fn millis() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+}
+
+/// Finnish order by the browser's own collator.
+pub struct IntlCollator {
+    compare: Function,
+}
+
+impl IntlCollator {
+    /// A collator for Finnish; `None` if the browser has none.
+    pub fn finnish() -> Option<Self> {
+        let locales = Array::of1(&JsValue::from_str("fi"));
+        let options = Object::new();
+        let _ = Reflect::set(&options, &"sensitivity".into(), &"variant".into());
+        let collator = js_sys::Intl::Collator::new(&locales, &options);
+        let compare = collator.compare();
+        compare.is_function().then_some(IntlCollator { compare })
+    }
+}
+
+impl Collator for IntlCollator {
+    fn compare(&self, a: &str, b: &str) -> Ordering {
+        let result = self.compare.call2(&JsValue::NULL, &a.into(), &b.into());
+        match result.ok().and_then(|v| v.as_f64()) {
+            Some(n) if n < 0.0 => Ordering::Less,
+            Some(n) if n > 0.0 => Ordering::Greater,
+            _ => Ordering::Equal,
+        }
+    }
+}
+
+/// Small UI preferences in localStorage. Never personal data.
+pub mod prefs {
+    use super::*;
+
+    const LOCALE: &str = "sidos.locale";
+
+    pub fn locale() -> Option<String> {
+        LocalStorage::get(LOCALE).ok()
+    }
+
+    pub fn set_locale(code: &str) {
+        let _ = LocalStorage::set(LOCALE, code);
+    }
+}
+
+/// Offers bytes to the user as a file download.
+pub fn download(file_name: &str, mime: &str, bytes: &[u8]) -> Result<(), JsValue> {
+    let array = js_sys::Uint8Array::from(bytes);
+    let parts = Array::of1(&array);
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+    let document = web_sys::window().and_then(|w| w.document()).ok_or(JsValue::NULL)?;
+    let a: web_sys::HtmlAnchorElement = document.create_element("a")?.unchecked_into();
+    a.set_href(&url);
+    a.set_download(file_name);
+    a.click();
+    web_sys::Url::revoke_object_url(&url)?;
+    Ok(())
+}

@@ -1,0 +1,24 @@
+//! One module per page (route).
+
+pub mod people;
+pub mod person_form;
+pub mod person_view;
+pub mod settings;
+
+use leptos::prelude::*;
+
+use crate::ui::components::use_title;
+use crate::ui::i18n::*;
+use crate::tr;
+
+/// Shown for an address that leads nowhere, or to something deleted.
+#[component]
+pub fn NotFound() -> impl IntoView {
+    let i18n = use_i18n();
+    use_title(tr!(i18n, not_found.title));
+    view! {
+        <h1>{t!(i18n, not_found.title)}</h1>
+        <p>{t!(i18n, not_found.text)}</p>
+        <p><a href="/people">{t!(i18n, person.back_to_list)}</a></p>
+    }
+}

@@ -1,0 +1,114 @@
+//! The frame around every page: header, navigation, language choice, and
+//! the messages about what just happened.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::ui::i18n::*;
+use crate::ui::state::{AppState, Notice, Phase};
+use crate::ui::text;
+use crate::web;
+
+/// The language the user chose, kept in localStorage.
+#[derive(Clone, Copy)]
+pub struct LocaleChoice(pub RwSignal<Locale>);
+
+impl LocaleChoice {
+    /// The remembered choice, or Finnish.
+    pub fn initial() -> Locale {
+        web::prefs::locale().and_then(|code| code.parse().ok()).unwrap_or(Locale::fi)
+    }
+
+    pub fn set(&self, locale: Locale) {
+        web::prefs::set_locale(locale.as_str());
+        self.0.set(locale);
+    }
+}
+
+#[component]
+pub fn Shell(children: ChildrenFn) -> impl IntoView {
+    let state = AppState::get();
+    let i18n = use_i18n();
+    view! {
+        <a class="skip" href="#main">{t!(i18n, shell.skip)}</a>
+        <header class="top">
+            <a class="brand" href="/people">"Sidos"</a>
+            <nav aria-label=move || t_string!(i18n, shell.nav_label)>
+                <A href="/people">{t!(i18n, nav.people)}</A>
+                <A href="/settings">{t!(i18n, nav.settings)}</A>
+            </nav>
+            <LanguageSwitch />
+        </header>
+        <main id="main" tabindex="-1">
+            <Notices />
+            {move || match state.phase.get() {
+                Phase::Loading => view! { <p class="loading" role="status">{t!(i18n, shell.loading)}</p> }.into_any(),
+                Phase::Failed(e) => view! {
+                    <div class="error-summary" role="alert">
+                        <h1>{t!(i18n, shell.cannot_open)}</h1>
+                        <p>{text::store_error(i18n, &e)}</p>
+                    </div>
+                }
+                .into_any(),
+                Phase::Ready => children().into_any(),
+            }}
+        </main>
+    }
+}
+
+#[component]
+fn LanguageSwitch() -> impl IntoView {
+    let i18n = use_i18n();
+    let choice = expect_context::<LocaleChoice>();
+    view! {
+        <div class="lang">
+            <label for="language">{t!(i18n, shell.language)}</label>
+            <select
+                id="language"
+                on:change:target=move |ev| {
+                    if let Ok(locale) = ev.target().value().parse::<Locale>() {
+                        choice.set(locale);
+                    }
+                }
+            >
+                <option value="fi" selected=move || choice.0.get() == Locale::fi>"Suomi"</option>
+                <option value="sv" selected=move || choice.0.get() == Locale::sv>"Svenska"</option>
+                <option value="en" selected=move || choice.0.get() == Locale::en>"English"</option>
+            </select>
+        </div>
+    }
+}
+
+/// The latest notice ("Saved", "Deleted", a storage failure…), announced
+/// politely, with a button to dismiss it.
+#[component]
+fn Notices() -> impl IntoView {
+    let state = AppState::get();
+    let i18n = use_i18n();
+    let message = move || {
+        state.notice.get().map(|n| match n {
+            Notice::Saved => (false, t_string!(i18n, notice.saved).to_string()),
+            Notice::Deleted => (false, t_string!(i18n, notice.deleted).to_string()),
+            Notice::NoChanges => (false, t_string!(i18n, notice.no_changes).to_string()),
+            Notice::Merged => (false, t_string!(i18n, notice.merged).to_string()),
+            Notice::DietaryPurged(n) => (false, t_string!(i18n, notice.dietary_purged, count = n).to_string()),
+            Notice::Gone => (true, t_string!(i18n, notice.gone).to_string()),
+            Notice::StoreFailed(e) => (true, text::store_error(i18n, &e).to_string()),
+            Notice::LoadProblems(list) => {
+                (true, t_string!(i18n, notice.load_problems, count = list.len()).to_string())
+            }
+        })
+    };
+    view! {
+        <div class="notice-area" role="status" aria-live="polite">
+            {move || message().map(|(is_error, text)| view! {
+                <div class="notice" class:bad=is_error>
+                    <span>{text}</span>
+                    <button type="button" class="link" on:click=move |_| state.notice.set(None)>
+                        {t!(i18n, common.dismiss)}
+                    </button>
+                </div>
+            })}
+        </div>
+    }
+}
