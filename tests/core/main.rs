@@ -1,0 +1,4 @@
+//! Native tests of the pure core, in one test binary: `cargo test`.
+
+mod commands;
+mod tidy;

@@ -1,0 +1,60 @@
+// Shared helpers: the app's own translations (so tests find controls by the
+// words users see), accessibility checks with axe-core, and screenshots.
+import { readFileSync, mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { expect } from "@playwright/test";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const load = (lang) => JSON.parse(readFileSync(join(here, "../../locales", `${lang}.json`), "utf8"));
+export const fi = load("fi");
+export const sv = load("sv");
+export const en = load("en");
+
+/** A translation with its `{{ name }}` values filled in. */
+export function fill(text, values = {}) {
+  return text.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, k) => String(values[k] ?? ""));
+}
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+/** Runs axe-core on the page and fails on any violation (WCAG 2.1 A/AA). */
+export async function expectAccessible(page, what) {
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(async () =>
+    // eslint-disable-next-line no-undef
+    axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] } }),
+  );
+  const problems = result.violations.map(
+    (v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
+  );
+  expect(problems, `accessibility of ${what}`).toEqual([]);
+}
+
+const artifacts = join(here, "artifacts");
+mkdirSync(artifacts, { recursive: true });
+
+/** Keeps a screenshot of a main page under tests/e2e/artifacts/. */
+export async function keepScreenshot(page, name) {
+  await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+}
+
+/** Opens the app and waits until the register is loaded. */
+export async function openApp(page, path = "/people") {
+  await page.goto(path);
+  await expect(page.locator("main")).not.toContainText(fi.shell.loading);
+}
+
+/** Adds a person through the form (Finnish interface). */
+export async function addPerson(page, { given, family, email, phone, org, role }) {
+  await page.getByRole("link", { name: fi.people.add }).click();
+  await page.getByLabel(fi.person.given_name).fill(given);
+  await page.getByLabel(fi.person.family_name).fill(family);
+  if (email) await page.getByLabel(fi.person.email, { exact: true }).fill(email);
+  if (phone) await page.getByLabel(fi.person.phone, { exact: true }).fill(phone);
+  if (org) await page.getByLabel(fi.person.organisation, { exact: true }).fill(org);
+  if (role) await page.getByLabel(fi.person.role, { exact: true }).fill(role);
+  await page.getByRole("button", { name: fi.common.save }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(`${given} ${family}`);
+}
