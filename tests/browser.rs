@@ -6,8 +6,9 @@ use std::cmp::Ordering;
 
 use sidos::domain::testing::{env, Ids};
 use sidos::domain::{
-    Collator, Command, DeviceId, EntityRef, FinnishOrder, LabeledDraft, OrgChoice, AffiliationDraft, PersonDraft,
-    Register,
+    AffiliationDraft, Billing, CategoryDef, CategoryKey, Collator, Command, ContractKind, DeviceId, EntityRef,
+    FieldDef, FieldId, FieldKind, Filter, FinnishOrder, LabeledDraft, OrgChoice, OrgDraft, PersonDraft, RecordDraft,
+    RecordDraftKind, Register, Settings,
 };
 use sidos::store::schema::{self, AUDIT, RECORDS};
 use sidos::store::{Store, StoreError};
@@ -68,6 +69,65 @@ async fn writes_read_back_and_survive_a_reopen() {
     assert_eq!(back.clock(), reg.clock(), "the clock survives too");
     let audit = store.audit_page(None, 10).await.unwrap();
     assert_eq!(audit.len(), 3, "two people and one organisation created");
+    store.close();
+    Store::delete(&name).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn every_entity_type_survives_storage() {
+    let name = db_name("entities");
+    let store = Store::open(&name).await.unwrap();
+    let mut reg = register(4);
+    let mut ids = Ids(0);
+    let size = FieldDef { id: FieldId::new(uuid::Uuid::from_u128(77)), name: "Koko".into(), kind: FieldKind::Number, required: false };
+    let settings = Settings {
+        user_name: "Kaisa".into(),
+        categories: vec![CategoryDef { key: CategoryKey::new("custom-club"), name: "Kerho".into() }],
+        fields: vec![size.clone()],
+        ..Settings::default()
+    };
+    run(&store, &mut reg, &mut ids, 0, Command::UpdateSettings(settings)).await;
+    run(&store, &mut reg, &mut ids, 1, Command::SaveSegment { name: "VIP".into(), filter: Filter::text("vip") }).await;
+    let mut d = draft("Kati", "Häkkinen", "kati@example.fi");
+    d.custom.insert(size.id, "3".into());
+    d.categories.insert(CategoryKey::new("custom-club"));
+    run(&store, &mut reg, &mut ids, 2, Command::AddPerson(d)).await;
+    let kati = reg.people().next().unwrap().id;
+    run(&store, &mut reg, &mut ids, 3, Command::AddOrg(OrgDraft { name: "Toinen Oy".into(), business_id: "0737546-2".into(), ..OrgDraft::default() })).await;
+    for kind in [
+        RecordDraftKind::Contract { kind: ContractKind::Order, title: "T".into(), start: "2026-01-01".into(), end: String::new(), value: "5".into(), billing: Billing::OpenInvoice },
+        RecordDraftKind::Feedback { date: "2026-02-01".into(), text: "Hyvä".into() },
+        RecordDraftKind::Ticket { opened: "2026-03-01".into(), closed: String::new(), description: "D".into() },
+        RecordDraftKind::Training { name: "T".into(), date: "2026-04-01".into(), completed: true, grade: "5".into(), statutory: true },
+        RecordDraftKind::Event { name: "E".into(), date: "2026-12-01".into(), dietary: "vegaani".into() },
+    ] {
+        run(&store, &mut reg, &mut ids, 4, Command::AddRecord(RecordDraft { person: kati, org: None, kind })).await;
+    }
+    run(&store, &mut reg, &mut ids, 5, Command::AddPerson(draft("Poistuva", "Henkilö", "pois@example.fi"))).await;
+    let gone = reg.people().find(|p| p.given_name == "Poistuva").unwrap().id;
+    run(&store, &mut reg, &mut ids, 6, Command::DeletePerson(gone)).await;
+    store.close();
+
+    let store = Store::open(&name).await.unwrap();
+    let loaded = store.load().await.unwrap();
+    assert!(loaded.problems.is_empty(), "{:?}", loaded.problems);
+    let back = Register::from_parts(loaded.parts, reg.device(), Box::new(FinnishOrder));
+    assert_eq!(back.settings(), reg.settings());
+    assert_eq!(back.people_count(), 1);
+    assert_eq!(back.person(kati), reg.person(kati));
+    assert_eq!(back.org_count(), 2);
+    for org in reg.orgs_in_order() {
+        assert_eq!(back.org(org.id), Some(org));
+    }
+    assert_eq!(back.record_count(), 5);
+    for record in reg.records() {
+        assert_eq!(back.record(record.id), Some(record));
+    }
+    assert_eq!(back.tombstone(EntityRef::Person(gone)), reg.tombstone(EntityRef::Person(gone)));
+    assert!(back.tombstone(EntityRef::Person(gone)).is_some());
+    assert_eq!(back.last_customer_event(kati), reg.last_customer_event(kati));
+    let history = store.audit_of(&EntityRef::Person(kati)).await.unwrap();
+    assert_eq!(history.len(), 1, "created once");
     store.close();
     Store::delete(&name).await.unwrap();
 }

@@ -15,9 +15,14 @@ use leptos_router::components::{Redirect, Route, Router, Routes};
 use leptos_router::path;
 
 use i18n::*;
-use pages::people::{PeoplePage, PeopleQuery};
+use pages::audit::AuditPage;
+use pages::duplicates::{ComparePage, DuplicatesPage};
+use pages::orgs::{EditOrg, NewOrg, OrgPage, OrgsPage};
+use pages::people::PeoplePage;
+use pages::people_filters::PeopleFilter;
 use pages::person_form::{EditPerson, NewPerson};
 use pages::person_view::PersonPage;
+use pages::records::{EditRecord, NewRecord};
 use pages::settings::SettingsPage;
 use pages::NotFound;
 use shell::{LocaleChoice, Shell};
@@ -34,7 +39,7 @@ pub fn App() -> impl IntoView {
     state.provide();
     let locale = RwSignal::new(LocaleChoice::initial());
     provide_context(LocaleChoice(locale));
-    provide_context(PeopleQuery(RwSignal::new(String::new())));
+    provide_context(PeopleFilter::new());
     Effect::new(move |_| {
         if let Some(html) = document().document_element() {
             let _ = html.set_attribute("lang", locale.get().as_str());
@@ -52,6 +57,15 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/people/new") view=NewPerson />
                             <Route path=path!("/people/:id") view=PersonPage />
                             <Route path=path!("/people/:id/edit") view=EditPerson />
+                            <Route path=path!("/people/:id/records/new/:kind") view=NewRecord />
+                            <Route path=path!("/records/:id/edit") view=EditRecord />
+                            <Route path=path!("/organisations") view=OrgsPage />
+                            <Route path=path!("/organisations/new") view=NewOrg />
+                            <Route path=path!("/organisations/:id") view=OrgPage />
+                            <Route path=path!("/organisations/:id/edit") view=EditOrg />
+                            <Route path=path!("/duplicates") view=DuplicatesPage />
+                            <Route path=path!("/duplicates/:a/:b") view=ComparePage />
+                            <Route path=path!("/audit") view=AuditPage />
                             <Route path=path!("/settings") view=SettingsPage />
                         </Routes>
                     </Shell>

@@ -35,6 +35,9 @@ pub fn Shell(children: ChildrenFn) -> impl IntoView {
             <a class="brand" href="/people">"Sidos"</a>
             <nav aria-label=move || t_string!(i18n, shell.nav_label)>
                 <A href="/people">{t!(i18n, nav.people)}</A>
+                <A href="/organisations">{t!(i18n, nav.organisations)}</A>
+                <A href="/duplicates">{t!(i18n, nav.duplicates)}</A>
+                <A href="/audit">{t!(i18n, nav.audit)}</A>
                 <A href="/settings">{t!(i18n, nav.settings)}</A>
             </nav>
             <LanguageSwitch />
@@ -85,6 +88,21 @@ fn LanguageSwitch() -> impl IntoView {
 fn Notices() -> impl IntoView {
     let state = AppState::get();
     let i18n = use_i18n();
+    // A notice belongs to the page it was shown on: leaving that page
+    // clears it (saving and then opening the saved item is one page).
+    let path = leptos_router::hooks::use_location().pathname;
+    let shown_on = StoredValue::new(String::new());
+    Effect::new(move |_| {
+        if state.notice.with(Option::is_some) {
+            shown_on.set_value(path.get_untracked());
+        }
+    });
+    Effect::new(move |_| {
+        let now = path.get();
+        if state.notice.with_untracked(Option::is_some) && shown_on.with_value(|p| *p != now) {
+            state.notice.set(None);
+        }
+    });
     let message = move || {
         state.notice.get().map(|n| match n {
             Notice::Saved => (false, t_string!(i18n, notice.saved).to_string()),

@@ -1,4 +1,6 @@
 //! Native tests of the pure core, in one test binary: `cargo test`.
 
 mod commands;
+mod dto;
+mod register;
 mod tidy;

@@ -12,6 +12,8 @@ test("add three people, reload, search, edit and delete", async ({ page }) => {
   await addPerson(page, { given: "Kati", family: "Häkkinen", email: "kati.hakkinen@example.fi", phone: "040 123 4567", org: "Mipro Oy", role: "Tietosuojavastaava" });
   await expect(page.getByRole("status").getByText(fi.notice.saved)).toBeVisible();
   await page.getByRole("link", { name: fi.person.back_to_list }).click();
+  // The notice belonged to the page it was shown on.
+  await expect(page.getByText(fi.notice.saved)).toBeHidden();
   await addPerson(page, { given: "Åsa", family: "Öberg", email: "asa@example.se" });
   await page.getByRole("link", { name: fi.person.back_to_list }).click();
   await addPerson(page, { given: "Antti", family: "Aho", phone: "+46 8 123 456 78", org: "mipro oy" });

@@ -50,7 +50,7 @@ pub fn TextField(
                 id=id.clone()
                 type=kind.unwrap_or("text")
                 autocomplete=autocomplete
-                list=list
+                list=list.filter(|l| !l.is_empty())
                 required=required
                 aria-invalid=move || if error.with(Option::is_some) { "true" } else { "false" }
                 aria-describedby=described
@@ -97,5 +97,60 @@ pub fn ErrorText(#[prop(into)] id: String, #[prop(into)] error: Signal<Option<St
         <p class="error" id=id hidden=move || error.with(Option::is_none)>
             {move || error.get().unwrap_or_default()}
         </p>
+    }
+}
+
+/// A labelled choice from a list.
+#[component]
+pub fn SelectField(
+    #[prop(into)] id: String,
+    #[prop(into)] label: Signal<String>,
+    value: RwSignal<String>,
+    /// (value, text shown)
+    options: Vec<(String, Signal<String>)>,
+    #[prop(into, optional)] error: Signal<Option<String>>,
+) -> impl IntoView {
+    let error_id = format!("{id}-error");
+    view! {
+        <div class="field" class:invalid=move || error.with(Option::is_some)>
+            <label for=id.clone()>{move || label.get()}</label>
+            <select
+                id=id.clone()
+                aria-invalid=move || if error.with(Option::is_some) { "true" } else { "false" }
+                aria-describedby={
+                    let error_id = error_id.clone();
+                    move || error.with(Option::is_some).then(|| error_id.clone())
+                }
+                on:change:target=move |ev| value.set(ev.target().value())
+            >
+                {options
+                    .into_iter()
+                    .map(|(v, text)| {
+                        let selected = {
+                            let v = v.clone();
+                            move || value.with(|cur| *cur == v)
+                        };
+                        view! { <option value=v selected=selected>{move || text.get()}</option> }
+                    })
+                    .collect_view()}
+            </select>
+            <ErrorText id=error_id error=error />
+        </div>
+    }
+}
+
+/// A labelled checkbox.
+#[component]
+pub fn CheckField(#[prop(into)] id: String, #[prop(into)] label: Signal<String>, value: RwSignal<bool>) -> impl IntoView {
+    view! {
+        <label class="check" for=id.clone()>
+            <input
+                type="checkbox"
+                id=id.clone()
+                prop:checked=move || value.get()
+                on:change:target=move |ev| value.set(ev.target().checked())
+            />
+            {move || label.get()}
+        </label>
     }
 }

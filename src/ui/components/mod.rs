@@ -1,8 +1,10 @@
 //! Small reusable pieces of the interface.
 
 mod field;
+mod rows;
 
-pub use field::{ErrorText, TextArea, TextField};
+pub use field::{CheckField, ErrorText, SelectField, TextArea, TextField};
+pub use rows::{Column, Rows, RowsEditor};
 
 use leptos::prelude::*;
 

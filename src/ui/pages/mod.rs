@@ -1,8 +1,13 @@
 //! One module per page (route).
 
+pub mod audit;
+pub mod duplicates;
+pub mod orgs;
 pub mod people;
+pub mod people_filters;
 pub mod person_form;
 pub mod person_view;
+pub mod records;
 pub mod settings;
 
 use leptos::prelude::*;
@@ -21,4 +26,14 @@ pub fn NotFound() -> impl IntoView {
         <p>{t!(i18n, not_found.text)}</p>
         <p><a href="/people">{t!(i18n, person.back_to_list)}</a></p>
     }
+}
+
+/// Moves focus to the error summary so that screen readers read it.
+pub fn focus_error_summary() {
+    request_animation_frame(|| {
+        use wasm_bindgen::JsCast;
+        if let Some(el) = document().get_element_by_id("error-summary").and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+            let _ = el.focus();
+        }
+    });
 }

@@ -4,15 +4,14 @@
 use leptos::html;
 use leptos::prelude::*;
 
-use crate::domain::{validate::display_phone, Filter, PersonId};
+use leptos_router::hooks::use_query_map;
+
+use crate::domain::{validate::display_phone, PersonId, SegmentId};
 use crate::ui::components::use_title;
 use crate::ui::i18n::*;
+use crate::ui::pages::people_filters::{FilterPanel, PeopleFilter};
 use crate::ui::state::AppState;
 use crate::tr;
-
-/// The search text, kept while the user visits a person and comes back.
-#[derive(Clone, Copy)]
-pub struct PeopleQuery(pub RwSignal<String>);
 
 /// The height of one row in pixels (kept in step with `style/app.css`).
 const ROW: f64 = 64.0;
@@ -24,11 +23,14 @@ pub fn PeoplePage() -> impl IntoView {
     let state = AppState::get();
     let i18n = use_i18n();
     use_title(tr!(i18n, people.title));
-    let query = use_context::<PeopleQuery>().map_or_else(|| RwSignal::new(String::new()), |q| q.0);
-    let results = Memo::new(move |_| {
-        let text = query.get();
-        state.with(|r| r.search(&Filter::text(text))).unwrap_or_default()
-    });
+    let filter = use_context::<PeopleFilter>().unwrap_or_default();
+    let query = filter.text;
+    // `/people?segment=<id>` opens a saved search.
+    let params = use_query_map();
+    if let Some(id) = params.read_untracked().get("segment").and_then(|s| s.parse::<SegmentId>().ok()) {
+        filter.apply_segment(id);
+    }
+    let results = Memo::new(move |_| state.with(|r| r.search(&filter.filter(r).0)).unwrap_or_default());
     let total = Memo::new(move |_| state.with(|r| r.people_count()).unwrap_or(0));
     view! {
         <div class="page-head">
@@ -51,7 +53,7 @@ pub fn PeoplePage() -> impl IntoView {
                 let shown = results.with(Vec::len);
                 if total.get() == 0 {
                     t_string!(i18n, people.empty).to_string()
-                } else if query.with(|q| q.trim().is_empty()) {
+                } else if query.with(|q| q.trim().is_empty()) && !filter.is_filtered() {
                     t_string!(i18n, people.count, count = shown).to_string()
                 } else if shown == 0 {
                     t_string!(i18n, people.no_match).to_string()
@@ -60,6 +62,7 @@ pub fn PeoplePage() -> impl IntoView {
                 }
             }}
         </p>
+        <FilterPanel filter=filter />
         <PeopleList ids=results />
     }
 }

@@ -1,12 +1,16 @@
-//! One person: their data, and the actions on them.
+//! One person: their data, relationship timeline and change history, and
+//! the actions on them.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
-use crate::domain::{validate::display_phone, Command, Person, PersonId};
+use crate::domain::{validate::display_phone, Command, EntityRef, Person, PersonId};
 use crate::ui::components::use_title;
 use crate::ui::i18n::*;
+use crate::ui::pages::audit::History;
+use crate::ui::pages::person_form::custom_text;
+use crate::ui::pages::records::Timeline;
 use crate::ui::state::{AppState, Notice, RunError};
 use crate::ui::text;
 
@@ -26,7 +30,35 @@ fn PersonDetails(id: PersonId) -> impl IntoView {
     use_title(Signal::derive(move || person.with(|p| p.as_ref().map(Person::display_name)).unwrap_or_default()));
     move || match person.get() {
         None => view! { <super::NotFound /> }.into_any(),
-        Some(p) => view! { <Details person=p /> }.into_any(),
+        Some(p) => view! {
+            <Details person=p />
+            <Timeline person=id />
+            <History entity=EntityRef::Person(id) />
+            <p><a href="/people">{t!(use_i18n(), person.back_to_list)}</a></p>
+        }
+        .into_any(),
+    }
+}
+
+/// A definition-list row that shows a dash when there is nothing.
+#[component]
+fn Item(#[prop(into)] label: Signal<String>, items: Vec<AnyView>) -> impl IntoView {
+    let empty = items.is_empty();
+    view! {
+        <dt>{move || label.get()}</dt>
+        <dd>
+            {empty.then(|| view! { <span class="muted">"—"</span> })}
+            <ul class="plain">{items.into_iter().map(|i| view! { <li>{i}</li> }).collect_view()}</ul>
+        </dd>
+    }
+}
+
+fn labeled(value: AnyView, label: &str) -> AnyView {
+    if label.is_empty() {
+        value
+    } else {
+        let label = format!(" ({label})");
+        view! { {value}<span class="muted">{label}</span> }.into_any()
     }
 }
 
@@ -38,17 +70,28 @@ fn Details(person: Person) -> impl IntoView {
     let id = person.id;
     let confirming = RwSignal::new(false);
     let failure = RwSignal::new(None::<String>);
-    let orgs: Vec<(String, String, String)> = state
+    let (orgs, categories, custom, last_event) = state
         .with_untracked(|r| {
-            person
+            let orgs: Vec<AnyView> = person
                 .affiliations
                 .iter()
-                .filter_map(|a| r.org(a.org).map(|o| (format!("/organisations/{}", o.id), o.name.clone(), a.role.clone())))
-                .collect()
+                .filter_map(|a| {
+                    r.org(a.org).map(|o| {
+                        let role = (!a.role.is_empty()).then(|| format!(", {}", a.role));
+                        view! { <a href=format!("/organisations/{}", o.id)>{o.name.clone()}</a>{role} }.into_any()
+                    })
+                })
+                .collect();
+            let categories: Vec<String> =
+                person.categories.iter().map(|c| text::category(i18n, r.settings(), c)).collect();
+            let custom: Vec<(String, String)> = r
+                .settings()
+                .fields
+                .iter()
+                .filter_map(|f| person.custom.get(&f.id).map(|v| (f.name.clone(), custom_text(i18n, v))))
+                .collect();
+            (orgs, categories, custom, r.last_customer_event(id))
         })
-        .unwrap_or_default();
-    let categories: Vec<String> = state
-        .with_untracked(|r| person.categories.iter().map(|c| text::category(i18n, r.settings(), c)).collect())
         .unwrap_or_default();
     let name = person.display_name();
     let delete = move |_| {
@@ -65,6 +108,30 @@ fn Details(person: Person) -> impl IntoView {
             }
         });
     };
+    let emails = person
+        .emails
+        .iter()
+        .map(|e| labeled(view! { <a href=format!("mailto:{}", e.value)>{e.value.clone()}</a> }.into_any(), &e.label))
+        .collect();
+    let phones = person
+        .phones
+        .iter()
+        .map(|p| labeled(view! { <a href=format!("tel:{}", p.value)>{display_phone(&p.value)}</a> }.into_any(), &p.label))
+        .collect();
+    let addresses = person.addresses.iter().map(|a| labeled(a.one_line().into_any(), &a.label)).collect();
+    let websites = person
+        .websites
+        .iter()
+        .map(|w| view! { <a href=w.clone() rel="noopener noreferrer" target="_blank">{w.clone()}</a> }.into_any())
+        .collect();
+    let socials = person.socials.iter().map(|s| format!("{}: {}", s.service, s.handle).into_any()).collect();
+    let tags: Vec<String> = person.tags.iter().cloned().collect();
+    let provenance = format!(
+        "{}{}, {}",
+        text::source(i18n, person.provenance.source),
+        if person.provenance.detail.is_empty() { String::new() } else { format!(" ({})", person.provenance.detail) },
+        text::date(person.provenance.date)
+    );
     view! {
         <div class="page-head">
             <h1>{name.clone()}</h1>
@@ -86,53 +153,34 @@ fn Details(person: Person) -> impl IntoView {
             {move || failure.get().unwrap_or_default()}
         </p>
         <dl class="details">
-            <dt>{t!(i18n, person.emails)}</dt>
-            <dd>
-                {if person.emails.is_empty() { Some(view! { <span class="muted">"—"</span> }) } else { None }}
-                <ul class="plain">
-                    {person.emails.iter().map(|e| {
-                        let href = format!("mailto:{}", e.value);
-                        view! { <li><a href=href>{e.value.clone()}</a></li> }
-                    }).collect_view()}
-                </ul>
-            </dd>
-            <dt>{t!(i18n, person.phones)}</dt>
-            <dd>
-                {if person.phones.is_empty() { Some(view! { <span class="muted">"—"</span> }) } else { None }}
-                <ul class="plain">
-                    {person.phones.iter().map(|p| {
-                        let href = format!("tel:{}", p.value);
-                        view! { <li><a href=href>{display_phone(&p.value)}</a></li> }
-                    }).collect_view()}
-                </ul>
-            </dd>
-            <dt>{t!(i18n, person.organisations)}</dt>
-            <dd>
-                {if orgs.is_empty() { Some(view! { <span class="muted">"—"</span> }) } else { None }}
-                <ul class="plain">
-                    {orgs.into_iter().map(|(href, name, role)| view! {
-                        <li>
-                            <a href=href>{name}</a>
-                            {(!role.is_empty()).then(|| format!(", {role}"))}
-                        </li>
-                    }).collect_view()}
-                </ul>
-            </dd>
+            <Item label=crate::tr!(i18n, person.emails) items=emails />
+            <Item label=crate::tr!(i18n, person.phones) items=phones />
+            <Item label=crate::tr!(i18n, person.addresses) items=addresses />
+            <Item label=crate::tr!(i18n, person.organisations) items=orgs />
+            <Item label=crate::tr!(i18n, person.websites) items=websites />
+            <Item label=crate::tr!(i18n, person.socials) items=socials />
             <dt>{t!(i18n, person.categories)}</dt>
             <dd>
-                {if categories.is_empty() { Some(view! { <span class="muted">"—"</span> }) } else { None }}
-                <ul class="tags">
-                    {categories.into_iter().map(|c| view! { <li>{c}</li> }).collect_view()}
-                </ul>
+                {categories.is_empty().then(|| view! { <span class="muted">"—"</span> })}
+                <ul class="tags">{categories.into_iter().map(|c| view! { <li>{c}</li> }).collect_view()}</ul>
             </dd>
-            <dt>{t!(i18n, person.provenance)}</dt>
+            <dt>{t!(i18n, person.tags)}</dt>
             <dd>
-                {text::source(i18n, person.provenance.source)}
-                {(!person.provenance.detail.is_empty()).then(|| format!(" ({})", person.provenance.detail))}
-                ", "
-                {text::date(person.provenance.date)}
+                {tags.is_empty().then(|| view! { <span class="muted">"—"</span> })}
+                <ul class="tags">{tags.into_iter().map(|c| view! { <li>{c}</li> }).collect_view()}</ul>
             </dd>
+            {custom.into_iter().map(|(name, value)| view! { <dt>{name}</dt><dd>{value}</dd> }).collect_view()}
+            <dt>{t!(i18n, person.last_event)}</dt>
+            <dd>{match last_event {
+                Some(d) => text::date(d).into_any(),
+                None => view! { <span class="muted">{t!(i18n, person.no_events)}</span> }.into_any(),
+            }}</dd>
+            <dt>{t!(i18n, person.provenance)}</dt>
+            <dd>{provenance}</dd>
+            {(!person.notes.is_empty()).then(|| view! {
+                <dt>{t!(i18n, person.notes)}</dt>
+                <dd class="notes">{person.notes.clone()}</dd>
+            })}
         </dl>
-        <p><a href="/people">{t!(i18n, person.back_to_list)}</a></p>
     }
 }

@@ -1,0 +1,88 @@
+//! Every entity survives its document form (what storage and bundles keep),
+//! and damaged documents are refused rather than half-read.
+
+use sidos::bundle::dto::{AuditDto, OrgDto, PersonDto, RecordDto, SettingsDto, TombstoneDto};
+use sidos::domain::{
+    AuditEntry, Billing, CategoryDef, CategoryKey, Change, Command, FieldDef, FieldId, FieldKind, Filter, OrgDraft,
+    Organisation, Person, Record, RecordDraft, RecordDraftKind, Settings, Tombstone,
+};
+
+use crate::commands::{at_org, person, with_email, with_phone, World};
+
+fn round_trip<D, T>(value: &T) -> T
+where
+    D: serde::Serialize + serde::de::DeserializeOwned + for<'a> From<&'a T>,
+    T: TryFrom<D>,
+    <T as TryFrom<D>>::Error: std::fmt::Debug,
+{
+    let json = serde_json::to_string(&D::from(value)).unwrap();
+    T::try_from(serde_json::from_str::<D>(&json).unwrap()).unwrap()
+}
+
+#[test]
+fn every_entity_type_round_trips() {
+    let mut w = World::new();
+    let size = FieldDef { id: FieldId::new(uuid::Uuid::from_u128(7)), name: "Koko".into(), kind: FieldKind::Choice(vec!["S".into(), "L".into()]), required: false };
+    let settings = Settings {
+        user_name: "Kaisa".into(),
+        categories: vec![CategoryDef { key: CategoryKey::new("custom-x"), name: "Kerho".into() }],
+        fields: vec![size.clone()],
+        ..Settings::default()
+    };
+    let mut changes: Vec<Change> = w.run(Command::UpdateSettings(settings)).changes;
+    let mut d = at_org(with_phone(with_email(person("Kati", "Häkkinen"), "kati@mipro.fi"), "040 123 4567"), "Mipro Oy", "DPO");
+    d.custom.insert(size.id, "L".into());
+    d.websites = vec!["mipro.fi".into()];
+    d.tags = vec!["VIP".into()];
+    d.addresses.push(sidos::domain::Address { label: "työ".into(), street: "Kunnanmäki 9".into(), postal_code: "50600".into(), city: "Mikkeli".into(), country: String::new() });
+    changes.extend(w.run(Command::AddPerson(d)).changes);
+    let kati = w.reg.people().next().unwrap().id;
+    changes.extend(w.run(Command::AddOrg(OrgDraft { name: "Toinen Oy".into(), business_id: "0737546-2".into(), ..OrgDraft::default() })).changes);
+    for kind in [
+        RecordDraftKind::Contract { kind: sidos::domain::ContractKind::Assignment, title: "T".into(), start: "2026-01-01".into(), end: "".into(), value: "10,5".into(), billing: Billing::InCollection },
+        RecordDraftKind::Feedback { date: "2026-01-01".into(), text: "Hyvä".into() },
+        RecordDraftKind::Ticket { opened: "2026-01-01".into(), closed: "2026-01-02".into(), description: "D".into() },
+        RecordDraftKind::Training { name: "T".into(), date: "2026-01-01".into(), completed: true, grade: "5".into(), statutory: true },
+        RecordDraftKind::Event { name: "E".into(), date: "2026-12-01".into(), dietary: "vegaani".into() },
+    ] {
+        changes.extend(w.run(Command::AddRecord(RecordDraft { person: kati, org: None, kind })).changes);
+    }
+    let extra = w.add(person("Poistuva", "Henkilö"));
+    changes.extend(w.run(Command::DeletePerson(extra)).changes);
+    changes.extend(w.run(Command::SaveSegment { name: "S".into(), filter: Filter::text("x") }).changes);
+
+    let mut seen = [0usize; 6];
+    for change in &changes {
+        match change {
+            Change::PutPerson(p) => { seen[0] += 1; assert_eq!(&round_trip::<PersonDto, Person>(p), p); }
+            Change::PutOrg(o) => { seen[1] += 1; assert_eq!(&round_trip::<OrgDto, Organisation>(o), o); }
+            Change::PutRecord(r) => { seen[2] += 1; assert_eq!(&round_trip::<RecordDto, Record>(r), r); }
+            Change::PutTombstone(t) => { seen[3] += 1; assert_eq!(&round_trip::<TombstoneDto, Tombstone>(t), t); }
+            Change::PutSettings(s) => { seen[4] += 1; assert_eq!(&round_trip::<SettingsDto, Settings>(s), s); }
+            Change::Audit(a) => { seen[5] += 1; assert_eq!(&round_trip::<AuditDto, AuditEntry>(a), a); }
+            _ => {}
+        }
+    }
+    assert!(seen.iter().all(|n| *n > 0), "every kind of document was checked: {seen:?}");
+}
+
+#[test]
+fn damaged_documents_are_refused() {
+    let cases = [
+        (r#"{"id":"0190","name":"X","created":"2026-01-01T00:00:00Z","updated":"2026-01-01T00:00:00Z","stamp":"x"}"#, "organisation: bad id"),
+        (r#"{"id":"01900000-0000-7000-8000-000000000001","name":"X","business_id":"123","created":"2026-01-01T00:00:00Z","updated":"2026-01-01T00:00:00Z","stamp":"0000000000000001-00000000-01900000-0000-7000-8000-000000000001"}"#, "organisation: bad business id"),
+        (r#"{"id":"01900000-0000-7000-8000-000000000001","name":"X","created":"2026-01-01T00:00:00Z","updated":"2026-01-01T00:00:00Z","stamp":"not a stamp"}"#, "organisation: bad stamp"),
+    ];
+    for (json, what) in cases {
+        let parsed = serde_json::from_str::<OrgDto>(json);
+        let refused = match parsed {
+            Err(_) => true,
+            Ok(dto) => Organisation::try_from(dto).is_err(),
+        };
+        assert!(refused, "{what}");
+    }
+    let bad_record = r#"{"id":"01900000-0000-7000-8000-000000000001","person":"01900000-0000-7000-8000-000000000002","type":"contract","kind":"lease","title":"T","billing":"paid","created":"2026-01-01T00:00:00Z","updated":"2026-01-01T00:00:00Z","stamp":"0000000000000001-00000000-01900000-0000-7000-8000-000000000001"}"#;
+    assert!(Record::try_from(serde_json::from_str::<RecordDto>(bad_record).unwrap()).is_err());
+    let unknown_kind = bad_record.replace("\"contract\"", "\"horoscope\"");
+    assert!(serde_json::from_str::<RecordDto>(&unknown_kind).is_err());
+}
