@@ -10,6 +10,7 @@ pub mod ids;
 pub mod merge_people;
 pub mod org;
 pub mod person;
+pub mod rebase;
 pub mod record;
 pub mod register;
 pub mod search;

@@ -240,6 +240,18 @@ impl Store {
         finished(&tx).await
     }
 
+    /// The register's clock as last written by any tab: if it differs from
+    /// the clock in memory, another tab changed the register.
+    pub async fn read_clock(&self) -> Result<Option<Stamp>, StoreError> {
+        let tx = self.db.transaction_with_str(META).map_err(|e| StoreError::from_js(&e))?;
+        let req = tx
+            .object_store(META)
+            .and_then(|s| s.get(&"clock".into()))
+            .map_err(|e| StoreError::from_js(&e))?;
+        let value = request(&req).await?;
+        Ok(Reflect::get(&value, &"doc".into()).ok().and_then(|d| d.as_string()).and_then(|d| d.parse().ok()))
+    }
+
     /// The audit entries about one entity, oldest first.
     pub async fn audit_of(&self, entity: &EntityRef) -> Result<Vec<AuditEntry>, StoreError> {
         let tx = self.db.transaction_with_str(AUDIT).map_err(|e| StoreError::from_js(&e))?;

@@ -7,8 +7,9 @@ use std::rc::Rc;
 use leptos::prelude::*;
 
 use crate::domain::{Collator, Command, CommandError, DeviceId, FinnishOrder, Plan, Register};
-use crate::store::{LoadProblem, Store, StoreError};
+use crate::store::{LoadProblem, Loaded, Store, StoreError};
 use crate::web;
+use crate::web::tabs::{self, TabMessage, Tabs};
 
 /// The name of the register's IndexedDB database.
 pub const DB_NAME: &str = "sidos";
@@ -48,6 +49,7 @@ pub enum RunError {
 pub struct AppState {
     reg: StoredValue<Option<Register>, LocalStorage>,
     store: StoredValue<Option<Rc<Store>>, LocalStorage>,
+    tabs: StoredValue<Option<Rc<Tabs>>, LocalStorage>,
     rev: RwSignal<u64>,
     pub phase: RwSignal<Phase>,
     pub busy: RwSignal<bool>,
@@ -59,6 +61,7 @@ impl AppState {
         AppState {
             reg: StoredValue::new_local(None),
             store: StoredValue::new_local(None),
+            tabs: StoredValue::new_local(None),
             rev: RwSignal::new(0),
             phase: RwSignal::new(Phase::Loading),
             busy: RwSignal::new(false),
@@ -105,21 +108,42 @@ impl AppState {
         match loaded {
             Err(e) => self.phase.set(Phase::Failed(e)),
             Ok((store, loaded, device)) => {
-                let collator: Box<dyn Collator> = match web::IntlCollator::finnish() {
-                    Some(c) => Box::new(c),
-                    None => Box::new(FinnishOrder),
-                };
-                let reg = Register::from_parts(loaded.parts, device, collator);
-                self.reg.set_value(Some(reg));
                 self.store.set_value(Some(Rc::new(store)));
-                self.rev.update(|r| *r += 1);
+                self.install(loaded, device);
                 self.phase.set(Phase::Ready);
-                if !loaded.problems.is_empty() {
-                    self.notice.set(Some(Notice::LoadProblems(loaded.problems)));
-                }
+                let tabs = Tabs::open(move |message| match message {
+                    TabMessage::Changed => leptos::task::spawn_local(async move {
+                        let _ = self.reload().await;
+                    }),
+                    TabMessage::Locked => {}
+                });
+                self.tabs.set_value(Some(Rc::new(tabs)));
                 self.purge_dietary().await;
             }
         }
+    }
+
+    /// Puts a loaded register in place and tells the views.
+    fn install(self, loaded: Loaded, device: DeviceId) {
+        let collator: Box<dyn Collator> = match web::IntlCollator::finnish() {
+            Some(c) => Box::new(c),
+            None => Box::new(FinnishOrder),
+        };
+        let reg = Register::from_parts(loaded.parts, device, collator);
+        self.reg.set_value(Some(reg));
+        self.rev.update(|r| *r += 1);
+        if !loaded.problems.is_empty() {
+            self.notice.set(Some(Notice::LoadProblems(loaded.problems)));
+        }
+    }
+
+    /// Reads the register again (another tab changed it).
+    pub async fn reload(self) -> Result<(), StoreError> {
+        let Some(store) = self.store.get_value() else { return Err(StoreError::Unavailable) };
+        let Some(device) = self.with_untracked(|r| r.device()) else { return Err(StoreError::Unavailable) };
+        let loaded = store.load().await?;
+        self.install(loaded, device);
+        Ok(())
     }
 
     /// Deletes dietary data of events that are over, and says so.
@@ -135,33 +159,59 @@ impl AppState {
     /// Checks a command, writes its changes in one transaction, then makes
     /// them true in memory. On any failure nothing changes.
     pub async fn run(self, command: Command) -> Result<Plan, RunError> {
+        self.run_with(move |_| Ok(command)).await
+    }
+
+    /// Like [`AppState::run`], but the command is made from the register as
+    /// it is once this tab holds the write lock and has caught up with the
+    /// other tabs' changes (forms rebase their drafts on it here).
+    pub async fn run_with(
+        self,
+        make: impl FnOnce(&Register) -> Result<Command, CommandError> + 'static,
+    ) -> Result<Plan, RunError> {
         if self.busy.get_untracked() {
             return Err(RunError::Busy);
         }
         let Some(store) = self.store.get_value() else {
             return Err(RunError::Store(StoreError::Unavailable));
         };
+        self.busy.set(true);
+        let outcome = tabs::with_lock(tabs::WRITE_LOCK, move || self.run_locked(store, make)).await;
+        self.busy.set(false);
+        outcome.unwrap_or(Err(RunError::Store(StoreError::Failed("lock".into()))))
+    }
+
+    async fn run_locked(
+        self,
+        store: Rc<Store>,
+        make: impl FnOnce(&Register) -> Result<Command, CommandError>,
+    ) -> Result<Plan, RunError> {
+        // Another tab may have written since this one last read.
+        let stored = store.read_clock().await.map_err(RunError::Store)?;
+        if stored.is_some() && stored != self.with_untracked(|r| r.clock()) {
+            self.reload().await.map_err(RunError::Store)?;
+        }
         let actor = self.with_untracked(|r| r.settings().user_name.clone()).unwrap_or_default();
         let mut ids = web::new_id;
         let mut env = crate::domain::Env { now: web::now(), today: web::today(), actor: &actor, new_id: &mut ids };
         let plan = self
             .reg
-            .with_value(|r| r.as_ref().map(|r| r.plan(&command, &mut env)))
+            .with_value(|r| r.as_ref().map(|r| make(r).and_then(|command| r.plan(&command, &mut env))))
             .ok_or(RunError::Store(StoreError::Unavailable))?
             .map_err(RunError::Command)?;
         if plan.is_empty() {
             return Ok(plan);
         }
-        self.busy.set(true);
-        let written = store.write(&plan.changes).await;
-        self.busy.set(false);
-        written.map_err(RunError::Store)?;
+        store.write(&plan.changes).await.map_err(RunError::Store)?;
         self.reg.update_value(|r| {
             if let Some(r) = r.as_mut() {
                 r.apply(plan.changes.clone());
             }
         });
         self.rev.update(|r| *r += 1);
+        if let Some(tabs) = self.tabs.get_value() {
+            tabs.send(TabMessage::Changed);
+        }
         Ok(plan)
     }
 

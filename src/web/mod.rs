@@ -11,6 +11,8 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use crate::domain::Collator;
 
+pub mod tabs;
+
 /// The current time.
 pub fn now() -> DateTime<Utc> {
     Utc::now()

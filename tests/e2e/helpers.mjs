@@ -21,6 +21,7 @@ const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/
 
 /** Runs axe-core on the page and fails on any violation (WCAG 2.1 A/AA). */
 export async function expectAccessible(page, what) {
+  await settled(page);
   await page.evaluate(axeSource);
   const result = await page.evaluate(async () =>
     // eslint-disable-next-line no-undef
@@ -40,10 +41,16 @@ export async function keepScreenshot(page, name) {
   await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
 }
 
+/** Waits until the register is loaded and the page has its heading. */
+export async function settled(page) {
+  await expect(page.locator("main")).not.toContainText(fi.shell.loading);
+  await expect(page.getByRole("heading", { level: 1 }).first()).toBeVisible();
+}
+
 /** Opens the app and waits until the register is loaded. */
 export async function openApp(page, path = "/people") {
   await page.goto(path);
-  await expect(page.locator("main")).not.toContainText(fi.shell.loading);
+  await settled(page);
 }
 
 /** Adds a person through the form (Finnish interface). */

@@ -3,6 +3,8 @@
 import { defineConfig } from "@playwright/test";
 
 const port = Number(process.env.SIDOS_PORT || 8091);
+// The built app to serve (relative to this folder).
+const dist = process.env.SIDOS_DIST || "../../dist";
 
 export default defineConfig({
   testDir: ".",
@@ -14,7 +16,7 @@ export default defineConfig({
   workers: 2,
   reporter: [["list"], ["json", { outputFile: "results/report.json" }]],
   webServer: {
-    command: `node serve.mjs ${port} ../../dist`,
+    command: `node serve.mjs ${port} ${dist}`,
     url: `http://127.0.0.1:${port}/`,
     reuseExistingServer: false,
     timeout: 30_000,

@@ -6,6 +6,7 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
 use crate::domain::{fold, Address, Command, CommandError, EntityRef, FieldError, OrgDraft, OrgId};
+use crate::domain::rebase::{org_draft, rebase_org};
 use crate::tr;
 use crate::ui::components::{use_title, ErrorSummary, TextArea, TextField};
 use crate::ui::i18n::*;
@@ -252,6 +253,7 @@ fn OrgForm(id: Option<OrgId>) -> impl IntoView {
     let notes = value(&|o| o.notes.clone());
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let failure = RwSignal::new(None::<String>);
+    let base = StoredValue::new(existing.as_ref().map(org_draft).unwrap_or_default());
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let draft = OrgDraft {
@@ -267,13 +269,17 @@ fn OrgForm(id: Option<OrgId>) -> impl IntoView {
             website: website.get_untracked(),
             notes: notes.get_untracked(),
         };
-        let command = match id {
-            Some(id) => Command::UpdateOrg(id, draft),
-            None => Command::AddOrg(draft),
+        let base = base.get_value();
+        let make = move |reg: &crate::domain::Register| match id {
+            Some(id) => {
+                let org = reg.org(id).ok_or(CommandError::NotFound(EntityRef::Org(id)))?;
+                Ok(Command::UpdateOrg(id, rebase_org(&base, &draft, &org_draft(org))))
+            }
+            None => Ok(Command::AddOrg(draft)),
         };
         let navigate = navigate.clone();
         spawn_local(async move {
-            match state.run(command).await {
+            match state.run_with(make).await {
                 Ok(plan) => {
                     state.notice.set(Some(if plan.is_empty() { Notice::NoChanges } else { Notice::Saved }));
                     let target = match plan.created {

@@ -12,6 +12,7 @@ use crate::domain::{
     validate, Address, AffiliationDraft, CategoryKey, Command, CommandError, EntityRef, FieldDef, FieldError, FieldId,
     FieldKind, LabeledDraft, OrgChoice, Person, PersonDraft, PersonId, ProvenanceDraft, Register, Social, Source,
 };
+use crate::domain::rebase::{person_draft, rebase_person};
 use crate::tr;
 use crate::ui::components::{
     use_title, Column, ErrorSummary, Rows, RowsEditor, SelectField, TextArea, TextField,
@@ -194,6 +195,9 @@ fn PersonForm(id: Option<PersonId>) -> impl IntoView {
     let Some(form) = state.with_untracked(|r| Form::new(existing.as_ref(), r)) else {
         return view! { <super::NotFound /> }.into_any();
     };
+    // The form as opened: on saving, only what the user changed is taken
+    // from the form; the rest comes from the person as they are then.
+    let base = StoredValue::new(form.draft());
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let failure = RwSignal::new(None::<String>);
     let duplicates = RwSignal::new(Vec::<(PersonId, String)>::new());
@@ -237,8 +241,16 @@ fn PersonForm(id: Option<PersonId>) -> impl IntoView {
         }
         duplicates.set(vec![]);
         let navigate = navigate.clone();
+        let base = base.get_value();
+        let make = move |reg: &Register| match id {
+            Some(id) => {
+                let person = reg.person(id).ok_or(CommandError::NotFound(EntityRef::Person(id)))?;
+                Ok(Command::UpdatePerson(id, rebase_person(&base, &draft, &person_draft(reg, person))))
+            }
+            None => Ok(Command::AddPerson(draft)),
+        };
         spawn_local(async move {
-            match state.run(command_for(draft)).await {
+            match state.run_with(make).await {
                 Ok(plan) => {
                     errors.set(vec![]);
                     let target = match plan.created {
