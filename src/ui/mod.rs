@@ -30,6 +30,7 @@ use state::AppState;
 
 /// Mounts the app on the page's body.
 pub fn mount() {
+    crate::web::register_service_worker();
     leptos::mount::mount_to_body(App);
 }
 

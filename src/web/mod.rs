@@ -61,6 +61,27 @@ impl Collator for IntlCollator {
     }
 }
 
+/// Registers the service worker that keeps the app's files for offline
+/// use (`/sw.js`, written at build time). Quietly does nothing where
+/// service workers are not available.
+pub fn register_service_worker() {
+    let Some(navigator) = web_sys::window().map(|w| w.navigator()) else { return };
+    let Ok(container) = Reflect::get(&navigator, &"serviceWorker".into()) else { return };
+    if container.is_undefined() || container.is_null() {
+        return;
+    }
+    if let Ok(register) = Reflect::get(&container, &"register".into()).and_then(|f| f.dyn_into::<Function>()) {
+        if let Ok(promise) = register.call1(&container, &"/sw.js".into()) {
+            if let Ok(promise) = promise.dyn_into::<js_sys::Promise>() {
+                // A failed registration only means no offline use.
+                let ignore = wasm_bindgen::closure::Closure::<dyn FnMut(JsValue)>::new(|_: JsValue| {});
+                let _ = promise.catch(&ignore);
+                ignore.forget();
+            }
+        }
+    }
+}
+
 /// Small UI preferences in localStorage. Never personal data.
 pub mod prefs {
     use super::*;

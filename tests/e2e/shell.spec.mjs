@@ -96,3 +96,32 @@ test("a full disk loses nothing: the message says so and the form keeps its data
   await page.goto("/people");
   await expect(page.locator(".vrow .name")).toHaveText(["Täysi"]);
 });
+
+test("after the first visit the app opens without a network", async ({ context, page }) => {
+  await openApp(page);
+  await addPerson(page, { given: "Kati", family: "Häkkinen" });
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+  });
+  await page.reload();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Kati Häkkinen");
+  await context.setOffline(true);
+  await page.goto("/people");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(fi.people.title);
+  await expect(page.locator(".vrow .name")).toHaveText(["Häkkinen, Kati"]);
+  await context.setOffline(false);
+});
+
+test("the app can be installed: a manifest with icons", async ({ page, request }) => {
+  await openApp(page);
+  const href = await page.locator('link[rel="manifest"]').getAttribute("href");
+  const manifest = await (await request.get(href)).json();
+  expect(manifest.short_name).toBe("Sidos");
+  expect(manifest.display).toBe("standalone");
+  const sizes = manifest.icons.map((i) => i.sizes);
+  expect(sizes).toEqual(expect.arrayContaining(["192x192", "512x512"]));
+  for (const icon of manifest.icons) {
+    const response = await request.get(icon.src);
+    expect(response.ok(), icon.src).toBe(true);
+  }
+});
