@@ -118,6 +118,11 @@ impl AppState {
                     TabMessage::Locked => {}
                 });
                 self.tabs.set_value(Some(Rc::new(tabs)));
+                // Ask the browser not to clear the register when space runs
+                // low (Settings shows the answer).
+                leptos::task::spawn_local(async {
+                    let _ = web::storage::persist().await;
+                });
                 self.purge_dietary().await;
             }
         }

@@ -82,6 +82,39 @@ pub fn register_service_worker() {
     }
 }
 
+/// The browser's storage for this site: whether it is kept permanently,
+/// and how much is used of how much.
+pub mod storage {
+    use super::*;
+    use wasm_bindgen_futures::JsFuture;
+
+    fn manager() -> Option<web_sys::StorageManager> {
+        web_sys::window().map(|w| w.navigator().storage())
+    }
+
+    async fn ask(promise: Result<js_sys::Promise, JsValue>) -> Option<JsValue> {
+        JsFuture::from(promise.ok()?).await.ok()
+    }
+
+    /// Asks the browser to keep the data even when space runs low.
+    /// `Some(true)` when granted.
+    pub async fn persist() -> Option<bool> {
+        ask(manager()?.persist()).await?.as_bool()
+    }
+
+    /// Whether the browser already keeps the data permanently.
+    pub async fn persisted() -> Option<bool> {
+        ask(manager()?.persisted()).await?.as_bool()
+    }
+
+    /// Bytes used and bytes available to this site.
+    pub async fn estimate() -> Option<(f64, f64)> {
+        let estimate = ask(manager()?.estimate()).await?;
+        let number = |key: &str| Reflect::get(&estimate, &key.into()).ok().and_then(|v| v.as_f64());
+        Some((number("usage")?, number("quota")?))
+    }
+}
+
 /// Small UI preferences in localStorage. Never personal data.
 pub mod prefs {
     use super::*;

@@ -125,3 +125,11 @@ test("the app can be installed: a manifest with icons", async ({ page, request }
     expect(response.ok(), icon.src).toBe(true);
   }
 });
+
+test("Settings tell whether the browser keeps the register and how much space it uses", async ({ page }) => {
+  await openApp(page, "/settings");
+  const section = page.getByRole("region", { name: fi.settings.storage });
+  await expect(section.getByText(new RegExp(`${fi.settings.storage_kept}|${fi.settings.storage_not_kept}|${fi.settings.storage_unknown}`))).toBeVisible();
+  const used = fi.settings.storage_used.replace(/\{\{ \w+ \}\}/g, "[0-9]+,[0-9]");
+  await expect(section.getByText(new RegExp(used))).toBeVisible();
+});

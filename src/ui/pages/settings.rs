@@ -201,7 +201,51 @@ pub fn SettingsPage() -> impl IntoView {
                 <button type="submit" class="button primary" disabled=move || state.busy.get()>{t!(i18n, common.save)}</button>
             </div>
         </form>
+        <StorageInfo />
         <Segments />
+    }
+}
+
+/// Megabytes with one decimal, for storage use.
+fn megabytes(bytes: f64) -> String {
+    format!("{:.1}", bytes / 1_000_000.0).replace('.', ",")
+}
+
+/// Whether the browser keeps the register permanently, and the space used.
+#[component]
+fn StorageInfo() -> impl IntoView {
+    let i18n = use_i18n();
+    let asked = RwSignal::new(0u32);
+    let info = LocalResource::new(move || {
+        asked.track();
+        async move { (web::storage::persisted().await, web::storage::estimate().await) }
+    });
+    let ask = move |_| {
+        leptos::task::spawn_local(async move {
+            let _ = web::storage::persist().await;
+            asked.update(|n| *n += 1);
+        });
+    };
+    view! {
+        <section aria-labelledby="storage-title">
+            <h2 id="storage-title">{t!(i18n, settings.storage)}</h2>
+            <p class="help">{t!(i18n, settings.storage_help)}</p>
+            {move || info.get().map(|(kept, estimate)| view! {
+                <p role="status">
+                    {match kept {
+                        Some(true) => t_string!(i18n, settings.storage_kept).to_owned(),
+                        Some(false) => t_string!(i18n, settings.storage_not_kept).to_owned(),
+                        None => t_string!(i18n, settings.storage_unknown).to_owned(),
+                    }}
+                </p>
+                {estimate.map(|(used, quota)| view! {
+                    <p>{t_string!(i18n, settings.storage_used, used = megabytes(used), quota = megabytes(quota)).to_string()}</p>
+                })}
+                {(kept == Some(false)).then(|| view! {
+                    <button type="button" class="button" on:click=ask>{t!(i18n, settings.storage_ask)}</button>
+                })}
+            })}
+        </section>
     }
 }
 
