@@ -2,3 +2,4 @@
 //! storage keeps and that bundles will carry. Pure: no IO, no web crates.
 
 pub mod dto;
+pub mod pages;

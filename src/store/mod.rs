@@ -3,7 +3,9 @@
 //! [`Store::load`] reads everything into the in-memory
 //! [`Register`](crate::domain::Register) at start; [`Store::write`] writes
 //! one command's changes in one transaction, so a user action is written
-//! whole or not at all. Documents are the `bundle::dto` shapes as JSON.
+//! whole or not at all. Documents are the `bundle::dto` shapes as JSON,
+//! grouped in pages (`bundle::pages`): a few hundred large values read far
+//! faster than a quarter of a million small ones.
 
 mod idb;
 pub mod schema;
@@ -17,9 +19,12 @@ use web_sys::{
     IdbTransactionMode, IdbVersionChangeEvent,
 };
 
+use std::collections::BTreeMap;
+
 use crate::bundle::dto::{self, AuditDto, OrgDto, PersonDto, RecordDto, SettingsDto, TombstoneDto};
+use crate::bundle::pages::{self, Kind, Page};
 use crate::domain::{AuditEntry, Change, DeviceId, EntityRef, Parts, Stamp};
-use schema::{AUDIT, AUDIT_BY_ENTITY, META, ORGS, PEOPLE, RECORDS, TOMBSTONES};
+use schema::{AUDIT, AUDIT_BY_ENTITY, LEGACY, META, ORGS, PAGES, PEOPLE, RECORDS, TOMBSTONES};
 
 pub use idb::{finished, request};
 
@@ -81,8 +86,12 @@ pub struct Store {
 
 impl Store {
     /// Opens (and creates or upgrades) the database of this schema version.
+    /// Documents an earlier version kept one per value are moved into
+    /// pages, in one transaction.
     pub async fn open(name: &str) -> Result<Store, StoreError> {
-        Store::open_version(name, schema::VERSION).await
+        let store = Store::open_version(name, schema::VERSION).await?;
+        store.move_legacy_documents().await?;
+        Ok(store)
     }
 
     /// Opens the database at a given schema version (tests use this to
@@ -161,66 +170,166 @@ impl Store {
     /// Reads the whole register. Documents that cannot be read are listed
     /// in `problems` and left untouched.
     pub async fn load(&self) -> Result<Loaded, StoreError> {
-        let stores = Array::of5(&PEOPLE.into(), &ORGS.into(), &RECORDS.into(), &TOMBSTONES.into(), &META.into());
+        let stores = Array::of2(&PAGES.into(), &META.into());
         let tx = self.db.transaction_with_str_sequence(&stores).map_err(|e| StoreError::from_js(&e))?;
-        let get_all = |name: &str| -> Result<web_sys::IdbRequest, StoreError> {
-            tx.object_store(name).and_then(|s| s.get_all()).map_err(|e| StoreError::from_js(&e))
-        };
-        let get_keys = |name: &str| -> Result<web_sys::IdbRequest, StoreError> {
-            tx.object_store(name).and_then(|s| s.get_all_keys()).map_err(|e| StoreError::from_js(&e))
+        let all = |name: &str| -> Result<(web_sys::IdbRequest, web_sys::IdbRequest), StoreError> {
+            let store = tx.object_store(name).map_err(|e| StoreError::from_js(&e))?;
+            Ok((
+                store.get_all().map_err(|e| StoreError::from_js(&e))?,
+                store.get_all_keys().map_err(|e| StoreError::from_js(&e))?,
+            ))
         };
         // Issue every request first: they run together in one transaction.
-        let reqs = [
-            (PEOPLE, get_all(PEOPLE)?, get_keys(PEOPLE)?),
-            (ORGS, get_all(ORGS)?, get_keys(ORGS)?),
-            (RECORDS, get_all(RECORDS)?, get_keys(RECORDS)?),
-            (TOMBSTONES, get_all(TOMBSTONES)?, get_keys(TOMBSTONES)?),
-            (META, get_all(META)?, get_keys(META)?),
-        ];
-        let mut parts = Parts::default();
-        let mut problems = Vec::new();
-        let mut device = None;
-        for (name, values, keys) in reqs {
-            let values: Array = request(&values).await?.unchecked_into();
-            let keys: Array = request(&keys).await?.unchecked_into();
-            for (value, key) in values.iter().zip(keys.iter()) {
-                let key = key.as_string().unwrap_or_default();
-                let doc = Reflect::get(&value, &"doc".into()).ok().and_then(|d| d.as_string());
-                let Some(doc) = doc else {
-                    problems.push(LoadProblem { store: name, key, detail: "no document".into() });
-                    continue;
-                };
-                let result = match name {
-                    PEOPLE => decode::<PersonDto, _>(&doc).map(|p| parts.people.push(p)),
-                    ORGS => decode::<OrgDto, _>(&doc).map(|o| parts.orgs.push(o)),
-                    RECORDS => decode::<RecordDto, _>(&doc).map(|r| parts.records.push(r)),
-                    TOMBSTONES => decode::<TombstoneDto, _>(&doc).map(|t| parts.tombstones.push(t)),
-                    _ => match key.as_str() {
-                        "settings" => decode::<SettingsDto, _>(&doc).map(|s| parts.settings = Some(s)),
-                        "clock" => doc.parse::<Stamp>().map(|c| parts.clock = Some(c)).map_err(|_| "clock".to_owned()),
-                        "device" => doc.parse::<uuid::Uuid>().map(|d| device = Some(DeviceId::new(d))).map_err(|_| "device".to_owned()),
-                        _ => Ok(()),
-                    },
-                };
-                if let Err(detail) = result {
-                    problems.push(LoadProblem { store: name, key, detail });
+        let (page_values, page_keys) = all(PAGES)?;
+        let (meta_values, meta_keys) = all(META)?;
+        let mut loaded = Loaded { parts: Parts::default(), device: None, problems: Vec::new() };
+        let page_values: Array = request(&page_values).await?.unchecked_into();
+        let page_keys: Array = request(&page_keys).await?.unchecked_into();
+        for (value, key) in page_values.iter().zip(page_keys.iter()) {
+            let key = key.as_string().unwrap_or_default();
+            let text = Reflect::get(&value, &"data".into()).ok().and_then(|d| d.as_string());
+            match (Kind::from_page_key(&key), text.map(|t| Page::parse(&t))) {
+                (Some(kind), Some(Ok(page))) => {
+                    for (doc_key, doc) in page.docs() {
+                        if let Err(detail) = decode_into(&mut loaded.parts, kind, doc) {
+                            loaded.problems.push(LoadProblem { store: kind.prefix(), key: doc_key.to_owned(), detail });
+                        }
+                    }
                 }
+                (_, Some(Err(line))) => {
+                    loaded.problems.push(LoadProblem { store: PAGES, key, detail: format!("line {line} is unreadable") })
+                }
+                _ => loaded.problems.push(LoadProblem { store: PAGES, key, detail: "not a page".into() }),
             }
         }
-        Ok(Loaded { parts, device, problems })
+        let meta_values: Array = request(&meta_values).await?.unchecked_into();
+        let meta_keys: Array = request(&meta_keys).await?.unchecked_into();
+        for (value, key) in meta_values.iter().zip(meta_keys.iter()) {
+            let key = key.as_string().unwrap_or_default();
+            let Some(doc) = Reflect::get(&value, &"doc".into()).ok().and_then(|d| d.as_string()) else {
+                loaded.problems.push(LoadProblem { store: META, key, detail: "no document".into() });
+                continue;
+            };
+            let result = match key.as_str() {
+                "settings" => decode::<SettingsDto, _>(&doc).map(|s| loaded.parts.settings = Some(s)),
+                "clock" => doc.parse::<Stamp>().map(|c| loaded.parts.clock = Some(c)).map_err(|_| "clock".to_owned()),
+                "device" => doc
+                    .parse::<uuid::Uuid>()
+                    .map(|d| loaded.device = Some(DeviceId::new(d)))
+                    .map_err(|_| "device".to_owned()),
+                _ => Ok(()),
+            };
+            if let Err(detail) = result {
+                loaded.problems.push(LoadProblem { store: META, key, detail });
+            }
+        }
+        Ok(loaded)
     }
 
     /// Writes one command's changes in one transaction: all or nothing.
+    /// Only the pages the changes touch are read and rewritten.
     pub async fn write(&self, changes: &[Change]) -> Result<(), StoreError> {
         if changes.is_empty() {
             return Ok(());
         }
-        let stores: Array = schema::ALL_STORES.iter().map(|s| JsValue::from_str(s)).collect();
+        let stores: Array = schema::WRITTEN.iter().map(|s| JsValue::from_str(s)).collect();
         let tx = self
             .db
             .transaction_with_str_sequence_and_mode(&stores, IdbTransactionMode::Readwrite)
             .map_err(|e| StoreError::from_js(&e))?;
-        let issued = changes.iter().try_for_each(|change| issue(&tx, change));
+        if let Err(e) = self.write_in(&tx, changes).await {
+            // The transaction's own error says why (a request that failed
+            // aborts it, and later requests then fail as aborted).
+            let cause = tx.error().map(|d| StoreError::from_dom(&d));
+            let _ = tx.abort();
+            return Err(cause.unwrap_or(e));
+        }
+        finished(&tx).await
+    }
+
+    async fn write_in(&self, tx: &web_sys::IdbTransaction, changes: &[Change]) -> Result<(), StoreError> {
+        let js = |e: JsValue| StoreError::from_js(&e);
+        let mut by_page: BTreeMap<String, Vec<(String, Option<String>)>> = BTreeMap::new();
+        for change in changes {
+            match pages::entry(change) {
+                Some((kind, key, doc)) => by_page.entry(pages::page_key(kind, &key)).or_default().push((key, doc)),
+                None => issue_unpaged(tx, change).map_err(js)?,
+            }
+        }
+        let store = tx.object_store(PAGES).map_err(js)?;
+        for (page_key, entries) in by_page {
+            let current = request(&store.get(&page_key.clone().into()).map_err(js)?).await?;
+            let mut page = match Reflect::get(&current, &"data".into()).ok().and_then(|d| d.as_string()) {
+                Some(text) => Page::parse(&text).map_err(|_| StoreError::Failed("damaged page".into()))?,
+                None => Page::default(),
+            };
+            for (key, doc) in entries {
+                page.set(key, doc);
+            }
+            if page.is_empty() {
+                store.delete(&page_key.into()).map_err(js)?;
+            } else {
+                store.put_with_key(&page_value(&page.text()), &page_key.into()).map_err(js)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Moves documents from the one-value-per-document stores of earlier
+    /// versions into pages, in one transaction (all or nothing).
+    async fn move_legacy_documents(&self) -> Result<(), StoreError> {
+        let js = |e: JsValue| StoreError::from_js(&e);
+        let names: Array = LEGACY.iter().chain([&PAGES]).map(|s| JsValue::from_str(s)).collect();
+        let tx = self.db.transaction_with_str_sequence_and_mode(&names, IdbTransactionMode::Readwrite).map_err(js)?;
+        let moved = async {
+            let mut pages_by_key: BTreeMap<String, Page> = BTreeMap::new();
+            let mut any = false;
+            for (name, kind) in [(PEOPLE, Kind::People), (ORGS, Kind::Orgs), (RECORDS, Kind::Records), (TOMBSTONES, Kind::Tombstones)] {
+                let store = tx.object_store(name).map_err(js)?;
+                let values: Array = request(&store.get_all().map_err(js)?).await?.unchecked_into();
+                let keys: Array = request(&store.get_all_keys().map_err(js)?).await?.unchecked_into();
+                for (value, key) in values.iter().zip(keys.iter()) {
+                    let (Some(key), Some(doc)) =
+                        (key.as_string(), Reflect::get(&value, &"doc".into()).ok().and_then(|d| d.as_string()))
+                    else {
+                        continue;
+                    };
+                    any = true;
+                    pages_by_key.entry(pages::page_key(kind, &key)).or_default().set(key, Some(doc));
+                }
+            }
+            if !any {
+                return Ok(false);
+            }
+            let target = tx.object_store(PAGES).map_err(js)?;
+            for (page_key, page) in pages_by_key {
+                target.put_with_key(&page_value(&page.text()), &page_key.into()).map_err(js)?;
+            }
+            for name in LEGACY {
+                tx.object_store(name).and_then(|s| s.clear()).map_err(js)?;
+            }
+            Ok::<bool, StoreError>(true)
+        }
+        .await;
+        match moved {
+            Ok(_) => finished(&tx).await,
+            Err(e) => {
+                let _ = tx.abort();
+                Err(e)
+            }
+        }
+    }
+
+    /// Writes changes as versions 1 and 2 did (one value per document), so
+    /// that tests can make a database like those versions made.
+    #[doc(hidden)]
+    pub async fn write_as_version_2(&self, changes: &[Change]) -> Result<(), StoreError> {
+        let names: Array = [PEOPLE, ORGS, RECORDS, TOMBSTONES, AUDIT, META].iter().map(|s| JsValue::from_str(s)).collect();
+        let tx = self
+            .db
+            .transaction_with_str_sequence_and_mode(&names, IdbTransactionMode::Readwrite)
+            .map_err(|e| StoreError::from_js(&e))?;
+        let issued = changes.iter().try_for_each(|change| issue_legacy(&tx, change));
         if let Err(e) = issued {
             let _ = tx.abort();
             return Err(StoreError::from_js(&e));
@@ -301,12 +410,22 @@ where
     T::try_from(dto).map_err(|e| e.to_string())
 }
 
+/// Reads one paged document into the register's parts.
+fn decode_into(parts: &mut Parts, kind: Kind, doc: &str) -> Result<(), String> {
+    match kind {
+        Kind::People => decode::<PersonDto, _>(doc).map(|p| parts.people.push(p)),
+        Kind::Orgs => decode::<OrgDto, _>(doc).map(|o| parts.orgs.push(o)),
+        Kind::Records => decode::<RecordDto, _>(doc).map(|r| parts.records.push(r)),
+        Kind::Tombstones => decode::<TombstoneDto, _>(doc).map(|t| parts.tombstones.push(t)),
+    }
+}
+
 fn audit_from(value: &JsValue) -> Option<AuditEntry> {
     let doc = Reflect::get(value, &"doc".into()).ok()?.as_string()?;
     decode::<AuditDto, AuditEntry>(&doc).ok()
 }
 
-/// `{ doc, ...extra }`: the stored shape of every value.
+/// `{ doc, ...extra }`: the stored shape of audit entries and meta values.
 fn doc_value(doc: &str, extra: &[(&str, &str)]) -> JsValue {
     let obj = Object::new();
     let _ = Reflect::set(&obj, &"doc".into(), &doc.into());
@@ -316,32 +435,29 @@ fn doc_value(doc: &str, extra: &[(&str, &str)]) -> JsValue {
     obj.into()
 }
 
+/// `{ data }`: the stored shape of a page.
+fn page_value(text: &str) -> JsValue {
+    let obj = Object::new();
+    let _ = Reflect::set(&obj, &"data".into(), &text.into());
+    obj.into()
+}
+
 fn json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).expect("documents always serialise")
 }
 
-/// Issues the request for one change inside a write transaction.
-fn issue(tx: &web_sys::IdbTransaction, change: &Change) -> Result<(), JsValue> {
-    let put = |store: &str, key: String, value: JsValue| -> Result<(), JsValue> {
-        tx.object_store(store)?.put_with_key(&value, &key.into()).map(|_| ())
-    };
-    let delete = |store: &str, key: String| -> Result<(), JsValue> {
-        tx.object_store(store)?.delete(&key.into()).map(|_| ())
-    };
+/// Issues the request for a change that is not paged: audit entries,
+/// settings, the clock.
+fn issue_unpaged(tx: &web_sys::IdbTransaction, change: &Change) -> Result<(), JsValue> {
     match change {
-        Change::PutPerson(p) => put(PEOPLE, p.id.to_string(), doc_value(&json(&PersonDto::from(p)), &[])),
-        Change::RemovePerson(id) => delete(PEOPLE, id.to_string()),
-        Change::PutOrg(o) => put(ORGS, o.id.to_string(), doc_value(&json(&OrgDto::from(o)), &[])),
-        Change::RemoveOrg(id) => delete(ORGS, id.to_string()),
-        Change::PutRecord(r) => put(
-            RECORDS,
-            r.id.to_string(),
-            doc_value(&json(&RecordDto::from(r)), &[("person", &r.person.to_string())]),
-        ),
-        Change::RemoveRecord(id) => delete(RECORDS, id.to_string()),
-        Change::PutTombstone(t) => put(TOMBSTONES, dto::entity_key(&t.entity), doc_value(&json(&TombstoneDto::from(t)), &[])),
-        Change::PutSettings(s) => put(META, "settings".into(), doc_value(&json(&SettingsDto::from(s)), &[])),
-        Change::Clock(stamp) => put(META, "clock".into(), doc_value(&stamp.to_string(), &[])),
+        Change::PutSettings(s) => tx
+            .object_store(META)?
+            .put_with_key(&doc_value(&json(&SettingsDto::from(s)), &[]), &"settings".into())
+            .map(|_| ()),
+        Change::Clock(stamp) => tx
+            .object_store(META)?
+            .put_with_key(&doc_value(&stamp.to_string(), &[]), &"clock".into())
+            .map(|_| ()),
         // The audit log only grows: `add` refuses to overwrite an entry.
         Change::Audit(entry) => tx
             .object_store(AUDIT)?
@@ -350,5 +466,24 @@ fn issue(tx: &web_sys::IdbTransaction, change: &Change) -> Result<(), JsValue> {
                 &entry.key.clone().into(),
             )
             .map(|_| ()),
+        _ => Ok(()),
+    }
+}
+
+/// Issues a change as versions 1 and 2 stored it (see `write_as_version_2`).
+fn issue_legacy(tx: &web_sys::IdbTransaction, change: &Change) -> Result<(), JsValue> {
+    let put = |store: &str, key: String, value: JsValue| -> Result<(), JsValue> {
+        tx.object_store(store)?.put_with_key(&value, &key.into()).map(|_| ())
+    };
+    match change {
+        Change::PutPerson(p) => put(PEOPLE, p.id.to_string(), doc_value(&json(&PersonDto::from(p)), &[])),
+        Change::PutOrg(o) => put(ORGS, o.id.to_string(), doc_value(&json(&OrgDto::from(o)), &[])),
+        Change::PutRecord(r) => put(
+            RECORDS,
+            r.id.to_string(),
+            doc_value(&json(&RecordDto::from(r)), &[("person", &r.person.to_string())]),
+        ),
+        Change::PutTombstone(t) => put(TOMBSTONES, dto::entity_key(&t.entity), doc_value(&json(&TombstoneDto::from(t)), &[])),
+        other => issue_unpaged(tx, other),
     }
 }

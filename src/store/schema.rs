@@ -3,9 +3,12 @@
 //! earlier version of Sidos is brought up to date, or left as it was if the
 //! upgrade fails.
 //!
-//! Every object store keeps `{ doc: "<JSON document>" }` values under
-//! out-of-line string keys; `records` also keep `person`, and `audit`
-//! keeps `entity`, for their indexes.
+//! Version 3 keeps people, organisations, records and tombstones in
+//! `pages` (see `bundle::pages`): `{ data: "<page text>" }` under keys like
+//! `people/0042`. `audit` keeps `{ doc, entity }` per entry, `meta` keeps
+//! `{ doc }`. The stores of versions 1 and 2 (one value per document) stay
+//! only so that their data can be moved into pages, once, when a database
+//! made by an earlier version is opened.
 
 use web_sys::{IdbDatabase, IdbIndexParameters, IdbTransaction};
 
@@ -17,12 +20,16 @@ pub const RECORDS: &str = "records";
 pub const TOMBSTONES: &str = "tombstones";
 pub const AUDIT: &str = "audit";
 pub const META: &str = "meta";
+pub const PAGES: &str = "pages";
+pub const VAULT: &str = "vault";
 
-/// Every object store, for transactions that may touch any of them.
-pub const ALL_STORES: [&str; 6] = [PEOPLE, ORGS, RECORDS, TOMBSTONES, AUDIT, META];
+/// The stores of versions 1 and 2 that kept one value per document.
+pub const LEGACY: [&str; 4] = [PEOPLE, ORGS, RECORDS, TOMBSTONES];
+/// The stores a change writes.
+pub const WRITTEN: [&str; 3] = [PAGES, AUDIT, META];
 
 /// The schema version this build writes.
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 
 /// Index of `records` by the person they belong to.
 pub const RECORDS_BY_PERSON: &str = "by_person";
@@ -33,8 +40,8 @@ pub const AUDIT_BY_ENTITY: &str = "by_entity";
 pub fn upgrade(db: &IdbDatabase, tx: &IdbTransaction, old: u32, new: u32) -> Result<(), StoreError> {
     let js = |e: wasm_bindgen::JsValue| StoreError::from_js(&e);
     if old < 1 && new >= 1 {
-        // Version 1: the stores.
-        for name in ALL_STORES {
+        // Version 1: one store per kind of document.
+        for name in [PEOPLE, ORGS, RECORDS, TOMBSTONES, AUDIT, META] {
             db.create_object_store(name).map_err(js)?;
         }
     }
@@ -52,6 +59,12 @@ pub fn upgrade(db: &IdbDatabase, tx: &IdbTransaction, old: u32, new: u32) -> Res
             .map_err(js)?
             .create_index_with_str_and_optional_parameters(AUDIT_BY_ENTITY, "entity", &params)
             .map_err(js)?;
+    }
+    if old < 3 && new >= 3 {
+        // Version 3: documents in pages (moved there on open), and the
+        // vault's wrapped keys.
+        db.create_object_store(PAGES).map_err(js)?;
+        db.create_object_store(VAULT).map_err(js)?;
     }
     Ok(())
 }

@@ -1,0 +1,166 @@
+//! How the register is laid out in storage: documents grouped into pages.
+//!
+//! A browser database is slow with hundreds of thousands of small values
+//! and fast with a few hundred large ones, so documents are kept in pages:
+//! each entity kind has a fixed number of pages, a document's page is
+//! chosen by a hash of its key, and a page is text with one line per
+//! document, `<key>\t<JSON document>` (compact JSON never holds a raw tab
+//! or newline). A change rewrites only the pages it touches.
+
+use std::collections::BTreeMap;
+
+use super::dto::{self, OrgDto, PersonDto, RecordDto, TombstoneDto};
+use crate::domain::Change;
+
+/// The kinds of document kept in pages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    People,
+    Orgs,
+    Records,
+    Tombstones,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 4] = [Kind::People, Kind::Orgs, Kind::Records, Kind::Tombstones];
+
+    /// The prefix of this kind's page keys.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            Kind::People => "people",
+            Kind::Orgs => "organisations",
+            Kind::Records => "records",
+            Kind::Tombstones => "tombstones",
+        }
+    }
+
+    /// How many pages the kind is spread over (about 200 documents a page
+    /// at 50 000 people and 200 000 records).
+    pub fn pages(self) -> u32 {
+        match self {
+            Kind::People => 256,
+            Kind::Orgs => 32,
+            Kind::Records => 1024,
+            Kind::Tombstones => 16,
+        }
+    }
+
+    pub fn from_page_key(key: &str) -> Option<Kind> {
+        let prefix = key.split('/').next()?;
+        Kind::ALL.into_iter().find(|k| k.prefix() == prefix)
+    }
+}
+
+/// The key of the page a document belongs to: `people/0042`.
+pub fn page_key(kind: Kind, doc_key: &str) -> String {
+    // FNV-1a: simple, stable across versions and platforms.
+    let mut hash: u32 = 0x811c_9dc5;
+    for byte in doc_key.bytes() {
+        hash ^= u32::from(byte);
+        hash = hash.wrapping_mul(0x0100_0193);
+    }
+    format!("{}/{:04}", kind.prefix(), hash % kind.pages())
+}
+
+/// A page's documents by key.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Page {
+    docs: BTreeMap<String, String>,
+}
+
+impl Page {
+    /// Reads a page's text. A line without a tab is reported by its number.
+    pub fn parse(text: &str) -> Result<Page, usize> {
+        let mut docs = BTreeMap::new();
+        for (n, line) in text.lines().enumerate() {
+            if line.is_empty() {
+                continue;
+            }
+            let (key, doc) = line.split_once('\t').ok_or(n + 1)?;
+            docs.insert(key.to_owned(), doc.to_owned());
+        }
+        Ok(Page { docs })
+    }
+
+    pub fn text(&self) -> String {
+        let mut out = String::with_capacity(self.docs.values().map(|d| d.len() + 40).sum());
+        for (key, doc) in &self.docs {
+            out.push_str(key);
+            out.push('\t');
+            out.push_str(doc);
+            out.push('\n');
+        }
+        out
+    }
+
+    pub fn set(&mut self, key: String, doc: Option<String>) {
+        match doc {
+            Some(doc) => self.docs.insert(key, doc),
+            None => self.docs.remove(&key),
+        };
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.docs.is_empty()
+    }
+
+    pub fn docs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.docs.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+}
+
+fn json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("documents always serialise")
+}
+
+/// The page entry a change writes: kind, document key, and the document
+/// (`None` removes it). Changes that are not paged (audit, settings,
+/// clock) give `None`.
+pub fn entry(change: &Change) -> Option<(Kind, String, Option<String>)> {
+    Some(match change {
+        Change::PutPerson(p) => (Kind::People, p.id.to_string(), Some(json(&PersonDto::from(p)))),
+        Change::RemovePerson(id) => (Kind::People, id.to_string(), None),
+        Change::PutOrg(o) => (Kind::Orgs, o.id.to_string(), Some(json(&OrgDto::from(o)))),
+        Change::RemoveOrg(id) => (Kind::Orgs, id.to_string(), None),
+        Change::PutRecord(r) => (Kind::Records, r.id.to_string(), Some(json(&RecordDto::from(r)))),
+        Change::RemoveRecord(id) => (Kind::Records, id.to_string(), None),
+        Change::PutTombstone(t) => (Kind::Tombstones, dto::entity_key(&t.entity), Some(json(&TombstoneDto::from(t)))),
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_round_trip_and_replace_lines() {
+        let mut page = Page::default();
+        let doc = |s: &str| serde_json::to_string(&serde_json::json!({ "x": s })).unwrap();
+        page.set("b".into(), Some(doc("plain")));
+        page.set("a".into(), Some(doc("a tab\there and a newline\n")));
+        let text = page.text();
+        assert_eq!(text.lines().count(), 2, "compact JSON keeps each document on one line");
+        assert_eq!(Page::parse(&text).unwrap(), page);
+        page.set("a".into(), None);
+        assert_eq!(Page::parse(&page.text()).unwrap().docs().count(), 1);
+        assert_eq!(Page::parse("no tab here\n"), Err(1));
+        assert!(Page::parse("").unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_key_always_lands_on_the_same_page_and_pages_fill_evenly() {
+        let key = "0190d3a1-0000-7000-8000-00000000002a";
+        assert_eq!(page_key(Kind::People, key), page_key(Kind::People, key));
+        assert!(page_key(Kind::Records, key).starts_with("records/"));
+        let mut counts = BTreeMap::new();
+        for n in 0..25_600u32 {
+            let key = format!("0190d3a1-{:04x}-7{:03x}-8000-{:012x}", n % 65536, n % 4096, n.wrapping_mul(2_654_435_761));
+            *counts.entry(page_key(Kind::People, &key)).or_insert(0u32) += 1;
+        }
+        assert_eq!(counts.len(), 256, "every page used");
+        assert!(counts.values().all(|&c| (50..=170).contains(&c)), "about 100 a page: {:?}", counts.values().max());
+        assert_eq!(Kind::from_page_key("organisations/0003"), Some(Kind::Orgs));
+        assert_eq!(Kind::from_page_key("nothing/0003"), None);
+    }
+}
