@@ -106,13 +106,27 @@ async fn every_entity_type_survives_storage() {
     run(&store, &mut reg, &mut ids, 5, Command::AddPerson(draft("Poistuva", "Henkilö", "pois@example.fi"))).await;
     let gone = reg.people().find(|p| p.given_name == "Poistuva").unwrap().id;
     run(&store, &mut reg, &mut ids, 6, Command::DeletePerson(gone)).await;
+    run(&store, &mut reg, &mut ids, 7, Command::RecordDisclosure {
+        recipient: "Pitopalvelu Oy".into(),
+        purpose: "Tapahtuman tarjoilu".into(),
+        scope: "Tapahtumaan osallistujat".into(),
+        people: vec![kati],
+    })
+    .await;
+    let colleague = DeviceId::new(uuid::Uuid::from_u128(0xC0));
+    let mut seen = reg.seen().clone();
+    seen.insert(colleague, sidos::domain::Stamp { millis: 5, counter: 0, device: colleague });
+    store.write(&[sidos::domain::Change::Seen(seen.clone())]).await.unwrap();
+    reg.apply(vec![sidos::domain::Change::Seen(seen)]);
     store.close();
 
     let store = Store::open(&name).await.unwrap();
     let loaded = store.load().await.unwrap();
     assert!(loaded.problems.is_empty(), "{:?}", loaded.problems);
-    let back = Register::from_parts(loaded.parts, reg.device(), Box::new(FinnishOrder));
+    let back = loaded.into_register(reg.device(), Box::new(FinnishOrder));
     assert_eq!(back.settings(), reg.settings());
+    assert_eq!(back.seen(), reg.seen(), "what colleagues' bundles brought is remembered");
+    assert_eq!(back.disclosures_of(kati).len(), 1, "the disclosure log survives");
     assert_eq!(back.people_count(), 1);
     assert_eq!(back.person(kati), reg.person(kati));
     assert_eq!(back.org_count(), 2);

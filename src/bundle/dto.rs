@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use crate::domain::{
     validate, Address, Affiliation, AuditAction, AuditEntry, Billing, CategoryDef, CategoryKey,
-    ContractKind, CustomValue, EntityRef, FieldDef, FieldId, FieldKind, Filter, Labeled, OrgId,
+    ContractKind, CustomValue, DeviceId, Disclosure, DisclosureId, EntityRef, FieldDef, FieldId, FieldKind, Filter, Labeled, OrgId,
     Organisation, Person, PersonField, PersonId, Provenance, Record, RecordId, RecordKind, Segment,
     SegmentId, Settings, Social, Source, Stamp, Tombstone, TombstoneReason,
 };
@@ -544,6 +544,8 @@ impl TryFrom<AuditDto> for AuditEntry {
             "merged_into" => AuditAction::MergedInto(other()?),
             "dietary_purged" => AuditAction::DietaryPurged,
             "dietary_viewed" => AuditAction::DietaryViewed,
+            "imported" => AuditAction::Imported,
+            "import_deleted" => AuditAction::ImportDeleted,
             other => return Err(bad("audit action", other)),
         };
         Ok(AuditEntry {
@@ -708,6 +710,62 @@ impl TryFrom<SettingsDto> for Settings {
             stamp: stamp(&d.stamp)?,
         })
     }
+}
+
+/// An entry of the disclosure log.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DisclosureDto {
+    pub id: Uuid,
+    pub at: DateTime<Utc>,
+    #[serde(default)]
+    pub by: String,
+    #[serde(default)]
+    pub recipient: String,
+    #[serde(default)]
+    pub purpose: String,
+    #[serde(default)]
+    pub scope: String,
+    #[serde(default)]
+    pub people: Vec<Uuid>,
+}
+
+impl From<&Disclosure> for DisclosureDto {
+    fn from(d: &Disclosure) -> Self {
+        DisclosureDto {
+            id: d.id.uuid(),
+            at: d.at,
+            by: d.by.clone(),
+            recipient: d.recipient.clone(),
+            purpose: d.purpose.clone(),
+            scope: d.scope.clone(),
+            people: d.people.iter().map(|p| p.uuid()).collect(),
+        }
+    }
+}
+
+impl From<DisclosureDto> for Disclosure {
+    fn from(d: DisclosureDto) -> Self {
+        Disclosure {
+            id: DisclosureId::new(d.id),
+            at: d.at,
+            by: d.by,
+            recipient: d.recipient,
+            purpose: d.purpose,
+            scope: d.scope,
+            people: d.people.into_iter().map(PersonId::new).collect(),
+        }
+    }
+}
+
+/// The latest stamp seen from each device: device id → stamp text.
+pub type SeenDto = BTreeMap<Uuid, String>;
+
+pub fn seen_to_dto(seen: &BTreeMap<DeviceId, Stamp>) -> SeenDto {
+    seen.iter().map(|(d, s)| (d.uuid(), s.to_string())).collect()
+}
+
+pub fn seen_from_dto(dto: &SeenDto) -> Result<BTreeMap<DeviceId, Stamp>, DtoError> {
+    dto.iter().map(|(d, s)| Ok((DeviceId::new(*d), stamp(s)?))).collect()
 }
 
 #[cfg(test)]

@@ -1,5 +1,61 @@
-//! The register's data in serialisable form: versioned documents that
-//! storage keeps and that bundles will carry. Pure: no IO, no web crates.
+//! The register's data in serialisable form, and the encrypted bundles
+//! colleagues pass to each other. Pure: no IO, no clock, no randomness (the
+//! host passes the time, the salt and the nonce), no web crates.
+//!
+//! - `dto.rs`: versioned documents of each entity (storage keeps them;
+//!   bundles carry them).
+//! - `document.rs`: the register document a bundle carries.
+//! - `envelope.rs`: the encrypted envelope around it (the wire format).
+//! - `error.rs`: what can go wrong, with message ids.
+//! - `passphrase.rs`: a strength estimate for the passphrase meter.
+//!
+//! `docs/bundle-format.md` specifies the format.
 
+pub mod document;
 pub mod dto;
 pub mod pages;
+pub mod envelope;
+pub mod error;
+pub mod passphrase;
+pub mod vault;
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::domain::{fold, Snapshot};
+
+pub use envelope::{check_file_size, inspect, Header, KdfParams, Opened};
+pub use error::BundleError;
+
+/// Writes a snapshot as an encrypted bundle file. `salt` and `nonce` must
+/// come fresh from a secure random source for every file.
+pub fn write_bundle(
+    snapshot: &Snapshot,
+    passphrase: &str,
+    params: KdfParams,
+    salt: [u8; 16],
+    nonce: [u8; 24],
+) -> Result<Vec<u8>, BundleError> {
+    envelope::seal(&document::write(snapshot), passphrase, params, salt, nonce)
+}
+
+/// Decrypts and checks a bundle file. `now` is the reader's time.
+pub fn read_bundle(file: &[u8], passphrase: &str, now: DateTime<Utc>) -> Result<Snapshot, BundleError> {
+    let opened = envelope::open(file, passphrase)?;
+    document::read(&opened.plaintext, now)
+}
+
+/// `sidos-<org>-<date>.json`, the organisation's name in lower-case ASCII
+/// letters, digits and dashes (`sidos-mipro-oy-2026-11-22.json`).
+pub fn file_name(org: &str, date: NaiveDate) -> String {
+    let mut slug = String::new();
+    for c in fold(org).chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c);
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    let slug = slug.trim_end_matches('-');
+    let slug = if slug.is_empty() { "register" } else { slug };
+    format!("sidos-{slug}-{}.json", date.format("%Y-%m-%d"))
+}

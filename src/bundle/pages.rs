@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use super::dto::{self, OrgDto, PersonDto, RecordDto, TombstoneDto};
+use super::dto::{self, DisclosureDto, OrgDto, PersonDto, RecordDto, TombstoneDto};
 use crate::domain::Change;
 
 /// The kinds of document kept in pages.
@@ -19,10 +19,11 @@ pub enum Kind {
     Orgs,
     Records,
     Tombstones,
+    Disclosures,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 4] = [Kind::People, Kind::Orgs, Kind::Records, Kind::Tombstones];
+    pub const ALL: [Kind; 5] = [Kind::People, Kind::Orgs, Kind::Records, Kind::Tombstones, Kind::Disclosures];
 
     /// The prefix of this kind's page keys.
     pub fn prefix(self) -> &'static str {
@@ -31,6 +32,7 @@ impl Kind {
             Kind::Orgs => "organisations",
             Kind::Records => "records",
             Kind::Tombstones => "tombstones",
+            Kind::Disclosures => "disclosures",
         }
     }
 
@@ -42,6 +44,7 @@ impl Kind {
             Kind::Orgs => 32,
             Kind::Records => 1024,
             Kind::Tombstones => 16,
+            Kind::Disclosures => 16,
         }
     }
 
@@ -115,7 +118,7 @@ fn json<T: serde::Serialize>(value: &T) -> String {
 
 /// The page entry a change writes: kind, document key, and the document
 /// (`None` removes it). Changes that are not paged (audit, settings,
-/// clock) give `None`.
+/// clock, seen) give `None`.
 pub fn entry(change: &Change) -> Option<(Kind, String, Option<String>)> {
     Some(match change {
         Change::PutPerson(p) => (Kind::People, p.id.to_string(), Some(json(&PersonDto::from(p)))),
@@ -125,7 +128,8 @@ pub fn entry(change: &Change) -> Option<(Kind, String, Option<String>)> {
         Change::PutRecord(r) => (Kind::Records, r.id.to_string(), Some(json(&RecordDto::from(r)))),
         Change::RemoveRecord(id) => (Kind::Records, id.to_string(), None),
         Change::PutTombstone(t) => (Kind::Tombstones, dto::entity_key(&t.entity), Some(json(&TombstoneDto::from(t)))),
-        _ => return None,
+        Change::PutDisclosure(d) => (Kind::Disclosures, d.id.to_string(), Some(json(&DisclosureDto::from(d)))),
+        Change::PutSettings(_) | Change::Audit(_) | Change::Clock(_) | Change::Seen(_) => return None,
     })
 }
 

@@ -38,6 +38,12 @@ pub enum AuditAction {
     DietaryPurged,
     /// Dietary data was shown on screen.
     DietaryViewed,
+    /// Added or changed by importing a colleague's bundle (the fields name
+    /// what changed).
+    Imported,
+    /// Removed by importing a colleague's bundle: it was deleted or erased
+    /// there.
+    ImportDeleted,
 }
 
 impl AuditAction {
@@ -50,11 +56,13 @@ impl AuditAction {
             AuditAction::MergedInto(_) => "merged_into",
             AuditAction::DietaryPurged => "dietary_purged",
             AuditAction::DietaryViewed => "dietary_viewed",
+            AuditAction::Imported => "imported",
+            AuditAction::ImportDeleted => "import_deleted",
         }
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum EntityRef {
     Person(PersonId),
     Org(OrgId),

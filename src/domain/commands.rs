@@ -7,6 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
 use super::audit::{AuditAction, AuditEntry, EntityRef};
+use super::disclosure::{Disclosure, DisclosureId};
 use super::draft::{
     validate_org, validate_person, validate_record, FieldError, OrgChoice, OrgDraft, PersonData,
     PersonDraft, Problems, RecordDraft,
@@ -52,6 +53,10 @@ pub enum Command {
     UpdateSettings(Settings),
     SaveSegment { name: String, filter: Filter },
     DeleteSegment(SegmentId),
+    /// Writes the disclosure log entry of an export: who receives the data
+    /// and why (both may be empty), what was included in words, and whose
+    /// data it is.
+    RecordDisclosure { recipient: String, purpose: String, scope: String, people: Vec<PersonId> },
 }
 
 /// A checked command: the changes to write, and what it created.
@@ -434,6 +439,26 @@ impl Register {
                 }
                 p.plan.changes.push(Change::PutSettings(Settings { stamp, ..settings }));
                 p.audit(AuditAction::Updated, EntityRef::Settings, vec!["segments".into()]);
+            }
+            Command::RecordDisclosure { recipient, purpose, scope, people } => {
+                let mut problems = Problems::default();
+                let recipient = problems.check("recipient", v::short_text(recipient)).unwrap_or_default();
+                let purpose = problems.check("purpose", v::long_text(purpose)).unwrap_or_default();
+                problems.finish(()).map_err(CommandError::Invalid)?;
+                let mut people = people.clone();
+                people.sort();
+                people.dedup();
+                let id = DisclosureId::new(p.new_uuid());
+                p.plan.changes.push(Change::PutDisclosure(Disclosure {
+                    id,
+                    at: p.env.now,
+                    by: p.env.actor.to_owned(),
+                    recipient,
+                    purpose,
+                    scope: scope.trim().to_owned(),
+                    people,
+                }));
+                p.plan.affected = 1;
             }
             Command::DeleteSegment(id) => {
                 let mut settings = self.settings.clone();

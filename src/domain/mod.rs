@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod commands;
+pub mod disclosure;
 pub mod draft;
 pub mod ids;
 pub mod merge_people;
@@ -15,6 +16,7 @@ pub mod record;
 pub mod register;
 pub mod search;
 pub mod settings;
+pub mod sync;
 #[doc(hidden)]
 pub mod testing;
 pub mod text;
@@ -22,6 +24,7 @@ pub mod validate;
 
 pub use audit::{AuditAction, AuditEntry, EntityRef};
 pub use commands::{Command, CommandError, Env, Plan};
+pub use disclosure::{Disclosure, DisclosureId};
 pub use draft::{
     AffiliationDraft, FieldError, LabeledDraft, OrgChoice, OrgDraft, PersonDraft, ProvenanceDraft, RecordDraft,
     RecordDraftKind,
@@ -34,5 +37,8 @@ pub use record::{Billing, ContractKind, Record, RecordKind};
 pub use register::{Change, Parts, Register, Tombstone, TombstoneReason};
 pub use search::Filter;
 pub use settings::{CategoryDef, CategoryKey, CustomValue, FieldDef, FieldKind, Segment, Settings};
+pub use sync::{
+    Choices, Conflict, ConflictKey, Counts, Entity, ExportScope, ImportPreview, Side, Snapshot,
+};
 pub use text::{fold, Collator, FinnishOrder};
 pub use validate::Problem;

@@ -7,11 +7,12 @@
 //! [`Register::apply`] makes them true in memory. So a failed write leaves
 //! both storage and memory as they were.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::NaiveDate;
 
 use super::audit::{AuditEntry, EntityRef};
+use super::disclosure::{Disclosure, DisclosureId};
 use super::ids::{DeviceId, OrgId, PersonId, RecordId, Stamp};
 use super::org::Organisation;
 use super::person::Person;
@@ -34,6 +35,11 @@ pub enum Change {
     Audit(AuditEntry),
     /// The register's clock after the command.
     Clock(Stamp),
+    /// The latest stamp seen from each other device, after an import (the
+    /// whole vector; applying it keeps the larger stamp per device).
+    Seen(BTreeMap<DeviceId, Stamp>),
+    /// A new entry in the disclosure log (entries never change).
+    PutDisclosure(Disclosure),
 }
 
 /// What is left of an entity that was deleted, merged away or erased, so
@@ -71,6 +77,10 @@ pub struct Register {
     pub(crate) settings: Settings,
     pub(crate) device: DeviceId,
     pub(crate) clock: Stamp,
+    /// The latest stamp seen from each other device (this device's own
+    /// entry is `clock`).
+    pub(crate) seen: BTreeMap<DeviceId, Stamp>,
+    pub(crate) disclosures: BTreeMap<DisclosureId, Disclosure>,
     pub(crate) collator: Box<dyn Collator>,
     index: SearchIndex,
     records_by_person: HashMap<PersonId, BTreeSet<RecordId>>,
@@ -94,6 +104,8 @@ impl Register {
             settings: parts.settings.unwrap_or_default(),
             device,
             clock: parts.clock.unwrap_or(Stamp::ZERO),
+            seen: BTreeMap::new(),
+            disclosures: BTreeMap::new(),
             collator,
             index: SearchIndex::default(),
             records_by_person: HashMap::new(),
@@ -130,6 +142,26 @@ impl Register {
         self.clock
     }
 
+    /// The latest stamp seen from each device, this one's included (its
+    /// clock): what a bundle from here tells colleagues it has seen.
+    pub fn seen(&self) -> BTreeMap<DeviceId, Stamp> {
+        let mut seen = self.seen.clone();
+        seen.insert(self.device, self.clock);
+        seen
+    }
+
+    /// The disclosure log, oldest first.
+    pub fn disclosures(&self) -> Vec<&Disclosure> {
+        let mut list: Vec<&Disclosure> = self.disclosures.values().collect();
+        list.sort_by(|a, b| a.at.cmp(&b.at).then(a.id.cmp(&b.id)));
+        list
+    }
+
+    /// The disclosures that included a person's data, oldest first.
+    pub fn disclosures_of(&self, person: PersonId) -> Vec<&Disclosure> {
+        self.disclosures().into_iter().filter(|d| d.includes(person)).collect()
+    }
+
     pub fn person(&self, id: PersonId) -> Option<&Person> {
         self.people.get(&id)
     }
@@ -164,6 +196,10 @@ impl Register {
 
     pub fn records(&self) -> impl Iterator<Item = &Record> {
         self.records.values()
+    }
+
+    pub fn orgs(&self) -> impl Iterator<Item = &Organisation> {
+        self.orgs.values()
     }
 
     pub fn tombstones(&self) -> impl Iterator<Item = &Tombstone> {
@@ -340,6 +376,19 @@ impl Register {
                 }
                 Change::Audit(_) => {}
                 Change::Clock(stamp) => self.clock = self.clock.max(stamp),
+                Change::Seen(seen) => {
+                    for (device, stamp) in seen {
+                        if device == self.device {
+                            self.clock = self.clock.max(stamp);
+                            continue;
+                        }
+                        let entry = self.seen.entry(device).or_insert(stamp);
+                        *entry = (*entry).max(stamp);
+                    }
+                }
+                Change::PutDisclosure(d) => {
+                    self.disclosures.insert(d.id, d);
+                }
             }
         }
     }

@@ -21,9 +21,9 @@ use web_sys::{
 
 use std::collections::BTreeMap;
 
-use crate::bundle::dto::{self, AuditDto, OrgDto, PersonDto, RecordDto, SettingsDto, TombstoneDto};
+use crate::bundle::dto::{self, AuditDto, DisclosureDto, OrgDto, PersonDto, RecordDto, SeenDto, SettingsDto, TombstoneDto};
 use crate::bundle::pages::{self, Kind, Page};
-use crate::domain::{AuditEntry, Change, DeviceId, EntityRef, Parts, Stamp};
+use crate::domain::{AuditEntry, Change, Collator, DeviceId, EntityRef, Parts, Register, Stamp};
 use schema::{AUDIT, AUDIT_BY_ENTITY, LEGACY, META, ORGS, PAGES, PEOPLE, RECORDS, TOMBSTONES};
 
 pub use idb::{finished, request};
@@ -77,6 +77,17 @@ pub struct Loaded {
     pub parts: Parts,
     pub device: Option<DeviceId>,
     pub problems: Vec<LoadProblem>,
+    /// What is restored after the parts: the seen vector and disclosures.
+    pub rest: Vec<Change>,
+}
+
+impl Loaded {
+    /// The register made of what was loaded.
+    pub fn into_register(self, device: DeviceId, collator: Box<dyn Collator>) -> Register {
+        let mut reg = Register::from_parts(self.parts, device, collator);
+        reg.apply(self.rest);
+        reg
+    }
 }
 
 /// An open Sidos database.
@@ -182,7 +193,7 @@ impl Store {
         // Issue every request first: they run together in one transaction.
         let (page_values, page_keys) = all(PAGES)?;
         let (meta_values, meta_keys) = all(META)?;
-        let mut loaded = Loaded { parts: Parts::default(), device: None, problems: Vec::new() };
+        let mut loaded = Loaded { parts: Parts::default(), device: None, problems: Vec::new(), rest: Vec::new() };
         let page_values: Array = request(&page_values).await?.unchecked_into();
         let page_keys: Array = request(&page_keys).await?.unchecked_into();
         for (value, key) in page_values.iter().zip(page_keys.iter()) {
@@ -191,7 +202,7 @@ impl Store {
             match (Kind::from_page_key(&key), text.map(|t| Page::parse(&t))) {
                 (Some(kind), Some(Ok(page))) => {
                     for (doc_key, doc) in page.docs() {
-                        if let Err(detail) = decode_into(&mut loaded.parts, kind, doc) {
+                        if let Err(detail) = decode_into(&mut loaded, kind, doc) {
                             loaded.problems.push(LoadProblem { store: kind.prefix(), key: doc_key.to_owned(), detail });
                         }
                     }
@@ -217,6 +228,10 @@ impl Store {
                     .parse::<uuid::Uuid>()
                     .map(|d| loaded.device = Some(DeviceId::new(d)))
                     .map_err(|_| "device".to_owned()),
+                "seen" => serde_json::from_str::<SeenDto>(&doc)
+                    .map_err(|_| "seen".to_owned())
+                    .and_then(|s| dto::seen_from_dto(&s).map_err(|e| e.to_string()))
+                    .map(|s| loaded.rest.push(Change::Seen(s))),
                 _ => Ok(()),
             };
             if let Err(detail) = result {
@@ -410,13 +425,17 @@ where
     T::try_from(dto).map_err(|e| e.to_string())
 }
 
-/// Reads one paged document into the register's parts.
-fn decode_into(parts: &mut Parts, kind: Kind, doc: &str) -> Result<(), String> {
+/// Reads one paged document into what is loaded.
+fn decode_into(loaded: &mut Loaded, kind: Kind, doc: &str) -> Result<(), String> {
+    let parts = &mut loaded.parts;
     match kind {
         Kind::People => decode::<PersonDto, _>(doc).map(|p| parts.people.push(p)),
         Kind::Orgs => decode::<OrgDto, _>(doc).map(|o| parts.orgs.push(o)),
         Kind::Records => decode::<RecordDto, _>(doc).map(|r| parts.records.push(r)),
         Kind::Tombstones => decode::<TombstoneDto, _>(doc).map(|t| parts.tombstones.push(t)),
+        Kind::Disclosures => serde_json::from_str::<DisclosureDto>(doc)
+            .map(|d| loaded.rest.push(Change::PutDisclosure(d.into())))
+            .map_err(|e| format!("not readable at line {} column {}", e.line(), e.column())),
     }
 }
 
@@ -458,6 +477,10 @@ fn issue_unpaged(tx: &web_sys::IdbTransaction, change: &Change) -> Result<(), Js
             .object_store(META)?
             .put_with_key(&doc_value(&stamp.to_string(), &[]), &"clock".into())
             .map(|_| ()),
+        Change::Seen(seen) => tx
+            .object_store(META)?
+            .put_with_key(&doc_value(&json(&dto::seen_to_dto(seen)), &[]), &"seen".into())
+            .map(|_| ()),
         // The audit log only grows: `add` refuses to overwrite an entry.
         Change::Audit(entry) => tx
             .object_store(AUDIT)?
@@ -466,7 +489,15 @@ fn issue_unpaged(tx: &web_sys::IdbTransaction, change: &Change) -> Result<(), Js
                 &entry.key.clone().into(),
             )
             .map(|_| ()),
-        _ => Ok(()),
+        // Paged changes are written page by page (`Store::write_in`).
+        Change::PutPerson(_)
+        | Change::RemovePerson(_)
+        | Change::PutOrg(_)
+        | Change::RemoveOrg(_)
+        | Change::PutRecord(_)
+        | Change::RemoveRecord(_)
+        | Change::PutTombstone(_)
+        | Change::PutDisclosure(_) => Ok(()),
     }
 }
 

@@ -129,16 +129,16 @@ impl AppState {
     }
 
     /// Puts a loaded register in place and tells the views.
-    fn install(self, loaded: Loaded, device: DeviceId) {
+    fn install(self, mut loaded: Loaded, device: DeviceId) {
         let collator: Box<dyn Collator> = match web::IntlCollator::finnish() {
             Some(c) => Box::new(c),
             None => Box::new(FinnishOrder),
         };
-        let reg = Register::from_parts(loaded.parts, device, collator);
-        self.reg.set_value(Some(reg));
+        let problems = std::mem::take(&mut loaded.problems);
+        self.reg.set_value(Some(loaded.into_register(device, collator)));
         self.rev.update(|r| *r += 1);
-        if !loaded.problems.is_empty() {
-            self.notice.set(Some(Notice::LoadProblems(loaded.problems)));
+        if !problems.is_empty() {
+            self.notice.set(Some(Notice::LoadProblems(problems)));
         }
     }
 

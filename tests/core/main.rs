@@ -4,3 +4,5 @@ mod commands;
 mod dto;
 mod register;
 mod tidy;
+mod bundle;
+mod sync;

@@ -22,6 +22,8 @@ fn action_name(i18n: I18n, a: &AuditAction) -> &'static str {
         AuditAction::MergedInto(_) => t_string!(i18n, audit.merged_into),
         AuditAction::DietaryPurged => t_string!(i18n, audit.dietary_purged),
         AuditAction::DietaryViewed => t_string!(i18n, audit.dietary_viewed),
+        AuditAction::Imported => t_string!(i18n, audit.imported),
+        AuditAction::ImportDeleted => t_string!(i18n, audit.import_deleted),
     }
 }
 

@@ -1,0 +1,418 @@
+//! The register document a bundle carries (its plaintext): a versioned
+//! JSON document of its own (`"format": "sidos-register"`), written from a
+//! [`Snapshot`] and read back into one with every check a colleague's file
+//! deserves: ids, stamps, values, references between entities, and the
+//! promises of its scope. An error names the kind and id of the entity and
+//! what is wrong, never a personal value.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Duration, Utc};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::dto::{
+    seen_from_dto, seen_to_dto, DisclosureDto, OrgDto, PersonDto, RecordDto, SeenDto, SettingsDto, TombstoneDto,
+};
+use super::error::BundleError;
+use crate::domain::{
+    CategoryKey, CustomValue, DeviceId, Disclosure, EntityRef, ExportScope, FieldKind, OrgId, Organisation, Person,
+    PersonField, PersonId, Record, RecordId, RecordKind, Settings, Snapshot, Stamp, Tombstone, TombstoneReason,
+};
+
+/// The `format` value of every register document.
+pub const FORMAT: &str = "sidos-register";
+/// The document version this code writes and the newest it reads.
+pub const VERSION: u64 = 1;
+/// How far in the future (by the reader's clock) a stamp may lie: more
+/// means a broken clock or a forged file, which would drag every later
+/// stamp with it.
+pub const MAX_CLOCK_SKEW_DAYS: i64 = 7;
+/// The record kinds a scope may name.
+pub const RECORD_KINDS: [&str; 5] = ["contract", "feedback", "ticket", "training", "event"];
+
+/// What the document says about what it includes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScopeDto {
+    /// The categories whose people are included; `null`: everyone.
+    pub categories: Option<Vec<String>>,
+    pub relationship: bool,
+    /// The record kinds included; `null`: all.
+    pub record_kinds: Option<Vec<String>>,
+    pub dietary: bool,
+    pub notes: bool,
+    pub custom: bool,
+}
+
+impl From<&ExportScope> for ScopeDto {
+    fn from(s: &ExportScope) -> Self {
+        ScopeDto {
+            categories: s.categories.as_ref().map(|c| c.iter().map(|k| k.as_str().to_owned()).collect()),
+            relationship: s.relationship,
+            record_kinds: s.record_kinds.as_ref().map(|k| k.iter().cloned().collect()),
+            dietary: s.dietary,
+            notes: s.notes,
+            custom: s.custom,
+        }
+    }
+}
+
+/// The document as written.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentDto {
+    pub format: String,
+    pub version: u64,
+    pub exported_at: DateTime<Utc>,
+    pub device: Uuid,
+    pub clock: String,
+    #[serde(default)]
+    pub seen: SeenDto,
+    pub scope: ScopeDto,
+    #[serde(default)]
+    pub settings: Option<SettingsDto>,
+    pub people: Vec<PersonDto>,
+    pub organisations: Vec<OrgDto>,
+    pub records: Vec<RecordDto>,
+    pub tombstones: Vec<TombstoneDto>,
+    #[serde(default)]
+    pub disclosures: Vec<DisclosureDto>,
+}
+
+impl From<&Snapshot> for DocumentDto {
+    fn from(s: &Snapshot) -> Self {
+        DocumentDto {
+            format: FORMAT.into(),
+            version: VERSION,
+            exported_at: s.exported_at,
+            device: s.device.uuid(),
+            clock: s.clock.to_string(),
+            seen: seen_to_dto(&s.seen),
+            scope: ScopeDto::from(&s.scope),
+            settings: s.settings.as_ref().map(|st| SettingsDto { user_name: String::new(), ..SettingsDto::from(st) }),
+            people: s.people.iter().map(PersonDto::from).collect(),
+            organisations: s.orgs.iter().map(OrgDto::from).collect(),
+            records: s.records.iter().map(RecordDto::from).collect(),
+            tombstones: s.tombstones.iter().map(TombstoneDto::from).collect(),
+            disclosures: s.disclosures.iter().map(DisclosureDto::from).collect(),
+        }
+    }
+}
+
+/// The document as read: entities kept as JSON values at first, so that an
+/// error can say which entity it is about.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDocument {
+    #[allow(dead_code)]
+    format: String,
+    #[allow(dead_code)]
+    version: u64,
+    exported_at: DateTime<Utc>,
+    device: Uuid,
+    clock: String,
+    #[serde(default)]
+    seen: SeenDto,
+    scope: ScopeDto,
+    #[serde(default)]
+    settings: Option<SettingsDto>,
+    people: Vec<Value>,
+    organisations: Vec<Value>,
+    records: Vec<Value>,
+    tombstones: Vec<Value>,
+    #[serde(default)]
+    disclosures: Vec<Value>,
+}
+
+#[derive(Deserialize)]
+struct Probe {
+    format: Option<Value>,
+    version: Option<Value>,
+}
+
+/// The document's bytes (compact JSON).
+pub fn write(snapshot: &Snapshot) -> Vec<u8> {
+    serde_json::to_vec(&DocumentDto::from(snapshot)).expect("documents always serialise")
+}
+
+fn schema(detail: impl Into<String>) -> BundleError {
+    BundleError::Schema(detail.into())
+}
+
+/// A serde message without the values it may quote.
+fn clean(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let message = match text.rfind(" at line ") {
+        Some(i) if e.line() > 0 => &text[..i],
+        _ => text.as_str(),
+    };
+    let kept = ["missing field", "unknown field", "duplicate field"];
+    let mut out = if kept.iter().any(|k| message.starts_with(k)) {
+        message.split(", expected").next().unwrap_or(message).to_owned()
+    } else {
+        "a value of the wrong type or form".to_owned()
+    };
+    if e.line() > 0 {
+        out.push_str(&format!(" (line {}, column {})", e.line(), e.column()));
+    }
+    out
+}
+
+/// Reads one entity of a list, naming it by id (or position) on error.
+fn entity<D: DeserializeOwned>(kind: &str, index: usize, value: Value) -> Result<D, BundleError> {
+    let label = value
+        .get("id")
+        .and_then(Value::as_str)
+        .and_then(|s| Uuid::parse_str(s).ok())
+        .map_or_else(|| format!("#{}", index + 1), |id| id.to_string());
+    serde_json::from_value(value).map_err(|e| schema(format!("{kind} {label}: {}", clean(&e))))
+}
+
+/// Reads and checks a document. `now` is the reader's time (stamps may
+/// not lie far beyond it).
+pub fn read(bytes: &[u8], now: DateTime<Utc>) -> Result<Snapshot, BundleError> {
+    let probe: Probe =
+        serde_json::from_slice(bytes).map_err(|e| schema(format!("not a JSON object: {}", clean(&e))))?;
+    if probe.format.as_ref().and_then(Value::as_str) != Some(FORMAT) {
+        return Err(schema("not a register document (format)"));
+    }
+    match probe.version.as_ref().and_then(Value::as_u64) {
+        Some(v) if v > VERSION => {
+            return Err(BundleError::NewerVersion { what: "register document", found: v, supported: VERSION })
+        }
+        Some(VERSION) => {}
+        _ => return Err(schema("document version")),
+    }
+    let raw: RawDocument = serde_json::from_slice(bytes).map_err(|e| schema(format!("document: {}", clean(&e))))?;
+    let horizon = now + Duration::days(MAX_CLOCK_SKEW_DAYS);
+    let horizon = horizon.timestamp_millis().max(0) as u64;
+    let check_time = |what: &str, s: Stamp| {
+        if s.millis > horizon {
+            Err(schema(format!("{what}: a time stamp lies in the future (is a computer's clock wrong?)")))
+        } else {
+            Ok(s)
+        }
+    };
+
+    let device = DeviceId::new(raw.device);
+    let clock: Stamp = raw.clock.parse().map_err(|_| schema("document: clock"))?;
+    check_time("document clock", clock)?;
+    let seen = seen_from_dto(&raw.seen).map_err(|_| schema("document: seen"))?;
+    for s in seen.values() {
+        check_time("document seen", *s)?;
+    }
+
+    let settings = match raw.settings {
+        None => None,
+        Some(dto) => {
+            let s = Settings::try_from(dto).map_err(|e| schema(format!("settings: {}", e.what)))?;
+            check_time("settings", s.stamp)?;
+            check_settings(&s)?;
+            Some(s)
+        }
+    };
+    let knows_category =
+        |key: &CategoryKey| key.is_built_in() || settings.as_ref().is_some_and(|s| s.knows_category(key));
+    let field_kind = |id| settings.as_ref().and_then(|s: &Settings| s.field(id)).map(|f| &f.kind);
+
+    let scope = read_scope(raw.scope)?;
+    for key in scope.categories.iter().flatten() {
+        if !knows_category(key) {
+            return Err(schema("scope: an unknown category"));
+        }
+    }
+
+    let mut tombstones = Vec::new();
+    let mut tombstoned = BTreeSet::new();
+    for (i, value) in raw.tombstones.into_iter().enumerate() {
+        let dto: TombstoneDto = entity("tombstone", i, value)?;
+        let id = dto.id;
+        let t = Tombstone::try_from(dto).map_err(|e| schema(format!("tombstone {id}: {}", e.what)))?;
+        if t.entity == EntityRef::Settings {
+            return Err(schema(format!("tombstone {id}: settings cannot be deleted")));
+        }
+        if let (EntityRef::Person(p), TombstoneReason::MergedInto(into)) = (&t.entity, &t.reason) {
+            if p == into {
+                return Err(schema(format!("tombstone {id}: merged into itself")));
+            }
+        }
+        check_time(&format!("tombstone {id}"), t.stamp)?;
+        if !tombstoned.insert(t.entity) {
+            return Err(schema(format!("tombstone {id}: listed twice")));
+        }
+        tombstones.push(t);
+    }
+
+    let mut orgs = Vec::new();
+    let mut org_ids = BTreeSet::new();
+    for (i, value) in raw.organisations.into_iter().enumerate() {
+        let dto: OrgDto = entity("organisation", i, value)?;
+        let id = dto.id;
+        let o = Organisation::try_from(dto).map_err(|e| schema(format!("organisation {id}: {}", e.what)))?;
+        check_time(&format!("organisation {id}"), o.stamp)?;
+        if o.name.trim().is_empty() {
+            return Err(schema(format!("organisation {id}: no name")));
+        }
+        if !org_ids.insert(o.id) {
+            return Err(schema(format!("organisation {id}: listed twice")));
+        }
+        orgs.push(o);
+    }
+    let org_known = |org: OrgId| org_ids.contains(&org) || tombstoned.contains(&EntityRef::Org(org));
+
+    let mut people = Vec::new();
+    let mut person_ids = BTreeSet::new();
+    for (i, value) in raw.people.into_iter().enumerate() {
+        let dto: PersonDto = entity("person", i, value)?;
+        let id = dto.id;
+        let p = Person::try_from(dto).map_err(|e| schema(format!("person {id}: {}", e.what)))?;
+        let bad = |what: &str| schema(format!("person {id}: {what}"));
+        for s in p.stamps.values() {
+            check_time(&format!("person {id}"), *s)?;
+        }
+        if !person_ids.insert(p.id) {
+            return Err(bad("listed twice"));
+        }
+        for a in &p.affiliations {
+            if !org_known(a.org) {
+                return Err(bad(&format!("linked to organisation {}, which is not in the bundle", a.org)));
+            }
+        }
+        if p.categories.iter().any(|c| !knows_category(c)) {
+            return Err(bad("an unknown category"));
+        }
+        for (field, value) in &p.custom {
+            let fits = match (field_kind(*field), value) {
+                (Some(FieldKind::Text), CustomValue::Text(_))
+                | (Some(FieldKind::Number), CustomValue::Number(_))
+                | (Some(FieldKind::Date), CustomValue::Date(_))
+                | (Some(FieldKind::YesNo), CustomValue::YesNo(_))
+                | (Some(FieldKind::Choice(_)), CustomValue::Choice(_)) => true,
+                (None, _) => {
+                    return Err(bad(&format!("a value for custom field {field}, which the bundle does not define")))
+                }
+                _ => false,
+            };
+            if !fits {
+                return Err(bad(&format!("custom field {field} holds a value of the wrong kind")));
+            }
+            if let CustomValue::Number(n) = value {
+                if !n.is_finite() {
+                    return Err(bad(&format!("custom field {field} holds no number")));
+                }
+            }
+        }
+        if !scope.includes_person(&p) {
+            return Err(bad("outside the bundle's scope (categories)"));
+        }
+        if !scope.notes && (!p.notes.is_empty() || p.stamps.contains_key(&PersonField::Notes)) {
+            return Err(bad("notes, which the bundle's scope leaves out"));
+        }
+        if !scope.custom && (!p.custom.is_empty() || p.stamps.keys().any(|f| matches!(f, PersonField::Custom(_)))) {
+            return Err(bad("custom fields, which the bundle's scope leaves out"));
+        }
+        people.push(p);
+    }
+    let person_known = |p: PersonId| person_ids.contains(&p) || tombstoned.contains(&EntityRef::Person(p));
+
+    let mut records = Vec::new();
+    let mut record_ids: BTreeSet<RecordId> = BTreeSet::new();
+    for (i, value) in raw.records.into_iter().enumerate() {
+        let dto: RecordDto = entity("record", i, value)?;
+        let id = dto.id;
+        let r = Record::try_from(dto).map_err(|e| schema(format!("record {id}: {}", e.what)))?;
+        let bad = |what: String| schema(format!("record {id}: {what}"));
+        check_time(&format!("record {id}"), r.stamp)?;
+        if !record_ids.insert(r.id) {
+            return Err(bad("listed twice".into()));
+        }
+        if !person_known(r.person) {
+            return Err(bad(format!("belongs to person {}, who is neither in the bundle nor deleted", r.person)));
+        }
+        if let Some(org) = r.org {
+            if !org_known(org) {
+                return Err(bad(format!("made with organisation {org}, which is not in the bundle")));
+            }
+        }
+        if !scope.includes_record_kind(&r.kind) {
+            return Err(bad("outside the bundle's scope (records)".into()));
+        }
+        if let RecordKind::Event(e) = &r.kind {
+            if !scope.dietary && e.dietary.is_some() {
+                return Err(bad("dietary data, which the bundle's scope leaves out".into()));
+            }
+        }
+        records.push(r);
+    }
+
+    let mut disclosures: Vec<Disclosure> = Vec::new();
+    let mut disclosure_ids = BTreeSet::new();
+    for (i, value) in raw.disclosures.into_iter().enumerate() {
+        let dto: DisclosureDto = entity("disclosure", i, value)?;
+        let d = Disclosure::from(dto);
+        if !disclosure_ids.insert(d.id) {
+            return Err(schema(format!("disclosure {}: listed twice", d.id)));
+        }
+        disclosures.push(d);
+    }
+
+    Ok(Snapshot {
+        device,
+        clock,
+        exported_at: raw.exported_at,
+        seen,
+        scope,
+        settings,
+        people,
+        orgs,
+        records,
+        tombstones,
+        disclosures,
+    })
+}
+
+fn read_scope(dto: ScopeDto) -> Result<ExportScope, BundleError> {
+    let record_kinds = match dto.record_kinds {
+        None => None,
+        Some(kinds) => {
+            if kinds.iter().any(|k| !RECORD_KINDS.contains(&k.as_str())) {
+                return Err(schema("scope: an unknown record kind"));
+            }
+            Some(kinds.into_iter().collect())
+        }
+    };
+    Ok(ExportScope {
+        categories: dto.categories.map(|c| c.into_iter().map(CategoryKey::new).collect()),
+        relationship: dto.relationship,
+        record_kinds,
+        dietary: dto.dietary,
+        notes: dto.notes,
+        custom: dto.custom,
+    })
+}
+
+/// Definitions are unique by key and id, and named.
+fn check_settings(s: &Settings) -> Result<(), BundleError> {
+    let mut keys = BTreeSet::new();
+    for c in &s.categories {
+        if c.key.as_str().is_empty() || c.key.is_built_in() || !keys.insert(c.key.clone()) {
+            return Err(schema("settings: a category key is empty, built in or listed twice"));
+        }
+    }
+    let mut ids = BTreeSet::new();
+    for f in &s.fields {
+        if !ids.insert(f.id) {
+            return Err(schema(format!("settings: custom field {} listed twice", f.id)));
+        }
+    }
+    let mut ids = BTreeSet::new();
+    for g in &s.segments {
+        if !ids.insert(g.id) {
+            return Err(schema(format!("settings: segment {} listed twice", g.id)));
+        }
+    }
+    Ok(())
+}
