@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
+use super::access::{self, Actor};
 use super::audit::{AuditAction, AuditEntry, EntityRef};
 use super::disclosure::{Disclosure, DisclosureId};
 use super::draft::{
@@ -28,7 +29,9 @@ use super::validate::{self as v, Problem};
 pub struct Env<'a> {
     pub now: DateTime<Utc>,
     pub today: NaiveDate,
-    pub actor: &'a str,
+    /// Who acts: their name goes into the audit log, their level decides
+    /// what they may do.
+    pub actor: &'a Actor,
     pub new_id: &'a mut dyn FnMut() -> Uuid,
 }
 
@@ -84,6 +87,9 @@ pub enum CommandError {
     /// removed it).
     #[error("the {} no longer exists", .0.kind())]
     NotFound(EntityRef),
+    /// The user's access level does not allow this.
+    #[error("not allowed for this user")]
+    NotAllowed,
 }
 
 impl CommandError {
@@ -114,7 +120,7 @@ impl Planner<'_, '_, '_> {
         self.plan.changes.push(Change::Audit(AuditEntry {
             key,
             at: self.env.now,
-            actor: self.env.actor.to_owned(),
+            actor: self.env.actor.name.clone(),
             action,
             entity,
             fields,
@@ -195,6 +201,7 @@ impl Register {
     /// Checks a command and returns what it would change. The register is
     /// not touched: write the plan's changes, then [`Register::apply`] them.
     pub fn plan(&self, command: &Command, env: &mut Env<'_>) -> Result<Plan, CommandError> {
+        access::check(env.actor, command, self)?;
         let stamp = self.clock.next(env.now.timestamp_millis().max(0) as u64, self.device);
         let mut p = Planner { reg: self, env, stamp, plan: Plan::default(), audits: 0, new_orgs: BTreeMap::new() };
         match command {
@@ -452,7 +459,7 @@ impl Register {
                 p.plan.changes.push(Change::PutDisclosure(Disclosure {
                     id,
                     at: p.env.now,
-                    by: p.env.actor.to_owned(),
+                    by: p.env.actor.name.clone(),
                     recipient,
                     purpose,
                     scope: scope.trim().to_owned(),

@@ -3,6 +3,7 @@
 //! passes the time and fresh ids in ([`Env`]). No web crate is named here
 //! (a test checks), so all of it is tested natively.
 
+pub mod access;
 pub mod audit;
 pub mod commands;
 pub mod disclosure;
@@ -22,6 +23,7 @@ pub mod testing;
 pub mod text;
 pub mod validate;
 
+pub use access::{Actor, Level};
 pub use audit::{AuditAction, AuditEntry, EntityRef};
 pub use commands::{Command, CommandError, Env, Plan};
 pub use disclosure::{Disclosure, DisclosureId};

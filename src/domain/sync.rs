@@ -633,6 +633,9 @@ impl Register {
     /// nothing) when a pick names a conflict that no longer exists: the
     /// register changed since the preview; preview again.
     pub fn plan_import(&self, incoming: &Snapshot, choices: &Choices, env: &mut Env<'_>) -> Result<Plan, CommandError> {
+        if !env.actor.level.may_edit() {
+            return Err(CommandError::NotAllowed);
+        }
         let observed = self.clock.max(incoming.max_stamp());
         let stamp = observed.next(env.now.timestamp_millis().max(0) as u64, self.device);
         let merge = self.merge(incoming, Some(Picks { choices, stamp, now: env.now }));
@@ -647,7 +650,7 @@ impl Register {
 
         let mut changes = Vec::new();
         let mut audits: Vec<(AuditAction, EntityRef, Vec<String>, &str)> = Vec::new();
-        let actor = env.actor;
+        let actor = env.actor.name.as_str();
         let affected = merge.people.values().filter(|t| t.changed()).count()
             + merge.orgs.values().filter(|t| t.changed()).count()
             + merge.records.values().filter(|t| t.changed()).count();

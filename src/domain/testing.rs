@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use uuid::Uuid;
 
+use super::access::Actor;
 use super::commands::Env;
 use super::ids::{DeviceId, PersonId, Stamp};
 use super::person::{Person, Provenance, Source};
@@ -32,9 +33,12 @@ impl Ids {
     }
 }
 
+/// An administrator called "Tester".
+pub static TESTER: std::sync::LazyLock<Actor> = std::sync::LazyLock::new(|| Actor::admin("Tester"));
+
 /// An environment at `at(minutes)` on 2026-11-22, acting as "Tester".
 pub fn env<'a>(minutes: i64, ids: &'a mut dyn FnMut() -> Uuid) -> Env<'a> {
-    Env { now: at(minutes), today: day(2026, 11, 22), actor: "Tester", new_id: ids }
+    Env { now: at(minutes), today: day(2026, 11, 22), actor: &TESTER, new_id: ids }
 }
 
 /// A person with just a name, for index and ordering tests.

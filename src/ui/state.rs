@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 
-use crate::domain::{Collator, Command, CommandError, DeviceId, FinnishOrder, Plan, Register};
+use crate::domain::{Actor, Collator, Command, CommandError, DeviceId, FinnishOrder, Plan, Register};
 use crate::store::{LoadProblem, Loaded, Store, StoreError};
 use crate::web;
 use crate::web::tabs::{self, TabMessage, Tabs};
@@ -196,7 +196,7 @@ impl AppState {
         if stored.is_some() && stored != self.with_untracked(|r| r.clock()) {
             self.reload().await.map_err(RunError::Store)?;
         }
-        let actor = self.with_untracked(|r| r.settings().user_name.clone()).unwrap_or_default();
+        let actor = self.actor();
         let mut ids = web::new_id;
         let mut env = crate::domain::Env { now: web::now(), today: web::today(), actor: &actor, new_id: &mut ids };
         let plan = self
@@ -218,6 +218,11 @@ impl AppState {
             tabs.send(TabMessage::Changed);
         }
         Ok(plan)
+    }
+
+    /// The user the app acts for.
+    pub fn actor(&self) -> Actor {
+        Actor::admin(self.with_untracked(|r| r.settings().user_name.clone()).unwrap_or_default())
     }
 
     /// The open store, for reads that are not in memory (the audit log).

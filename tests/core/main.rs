@@ -4,5 +4,6 @@ mod commands;
 mod dto;
 mod register;
 mod tidy;
+mod access;
 mod bundle;
 mod sync;

@@ -220,9 +220,10 @@ fn PersonForm(id: Option<PersonId>) -> impl IntoView {
         if !confirmed {
             // Warn about an e-mail someone else has, but only for a form
             // without other problems.
+            let actor = state.actor();
             let check = state.with_untracked(|r| {
                 let mut ids = crate::web::new_id;
-                let mut env = crate::domain::Env { now: crate::web::now(), today: crate::web::today(), actor: "", new_id: &mut ids };
+                let mut env = crate::domain::Env { now: crate::web::now(), today: crate::web::today(), actor: &actor, new_id: &mut ids };
                 (r.plan(&command_for(draft.clone()), &mut env).err(), email_owners(r, &draft, id))
             });
             match check {
