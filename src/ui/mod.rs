@@ -17,6 +17,7 @@ use leptos_router::path;
 use i18n::*;
 use pages::audit::AuditPage;
 use pages::duplicates::{ComparePage, DuplicatesPage};
+use pages::exchange::ExchangePage;
 use pages::orgs::{EditOrg, NewOrg, OrgPage, OrgsPage};
 use pages::people::PeoplePage;
 use pages::people_filters::PeopleFilter;
@@ -67,6 +68,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/duplicates") view=DuplicatesPage />
                             <Route path=path!("/duplicates/:a/:b") view=ComparePage />
                             <Route path=path!("/audit") view=AuditPage />
+                            <Route path=path!("/exchange") view=ExchangePage />
                             <Route path=path!("/settings") view=SettingsPage />
                         </Routes>
                     </Shell>

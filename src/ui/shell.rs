@@ -37,6 +37,7 @@ pub fn Shell(children: ChildrenFn) -> impl IntoView {
                 <A href="/people">{t!(i18n, nav.people)}</A>
                 <A href="/organisations">{t!(i18n, nav.organisations)}</A>
                 <A href="/duplicates">{t!(i18n, nav.duplicates)}</A>
+                <A href="/exchange">{t!(i18n, nav.exchange)}</A>
                 <A href="/audit">{t!(i18n, nav.audit)}</A>
                 <A href="/settings">{t!(i18n, nav.settings)}</A>
             </nav>
@@ -112,6 +113,8 @@ fn Notices() -> impl IntoView {
             Notice::DietaryPurged(n) => (false, t_string!(i18n, notice.dietary_purged, count = n).to_string()),
             Notice::Gone => (true, t_string!(i18n, notice.gone).to_string()),
             Notice::StoreFailed(e) => (true, text::store_error(i18n, &e).to_string()),
+            Notice::Imported => (false, t_string!(i18n, notice.imported).to_string()),
+            Notice::NothingToImport => (false, t_string!(i18n, notice.nothing_to_import).to_string()),
             Notice::LoadProblems(list) => {
                 (true, t_string!(i18n, notice.load_problems, count = list.len()).to_string())
             }

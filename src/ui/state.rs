@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 
-use crate::domain::{Actor, Collator, Command, CommandError, DeviceId, FinnishOrder, Plan, Register};
+use crate::domain::{Actor, Collator, Command, CommandError, DeviceId, Env, FinnishOrder, Plan, Register};
 use crate::store::{LoadProblem, Loaded, Store, StoreError};
 use crate::web;
 use crate::web::tabs::{self, TabMessage, Tabs};
@@ -32,6 +32,8 @@ pub enum Notice {
     StoreFailed(StoreError),
     Gone,
     LoadProblems(Vec<LoadProblem>),
+    Imported,
+    NothingToImport,
 }
 
 /// Why a command did not go through.
@@ -174,6 +176,15 @@ impl AppState {
         self,
         make: impl FnOnce(&Register) -> Result<Command, CommandError> + 'static,
     ) -> Result<Plan, RunError> {
+        self.run_planned(move |reg, env| make(reg).and_then(|command| reg.plan(&command, env))).await
+    }
+
+    /// The most general form: `plan` turns the register (caught up with the
+    /// other tabs, under the write lock) into a plan — an import uses this.
+    pub async fn run_planned(
+        self,
+        plan: impl FnOnce(&Register, &mut Env<'_>) -> Result<Plan, CommandError> + 'static,
+    ) -> Result<Plan, RunError> {
         if self.busy.get_untracked() {
             return Err(RunError::Busy);
         }
@@ -181,7 +192,7 @@ impl AppState {
             return Err(RunError::Store(StoreError::Unavailable));
         };
         self.busy.set(true);
-        let outcome = tabs::with_lock(tabs::WRITE_LOCK, move || self.run_locked(store, make)).await;
+        let outcome = tabs::with_lock(tabs::WRITE_LOCK, move || self.run_locked(store, plan)).await;
         self.busy.set(false);
         outcome.unwrap_or(Err(RunError::Store(StoreError::Failed("lock".into()))))
     }
@@ -189,7 +200,7 @@ impl AppState {
     async fn run_locked(
         self,
         store: Rc<Store>,
-        make: impl FnOnce(&Register) -> Result<Command, CommandError>,
+        make: impl FnOnce(&Register, &mut Env<'_>) -> Result<Plan, CommandError>,
     ) -> Result<Plan, RunError> {
         // Another tab may have written since this one last read.
         let stored = store.read_clock().await.map_err(RunError::Store)?;
@@ -198,10 +209,10 @@ impl AppState {
         }
         let actor = self.actor();
         let mut ids = web::new_id;
-        let mut env = crate::domain::Env { now: web::now(), today: web::today(), actor: &actor, new_id: &mut ids };
+        let mut env = Env { now: web::now(), today: web::today(), actor: &actor, new_id: &mut ids };
         let plan = self
             .reg
-            .with_value(|r| r.as_ref().map(|r| make(r).and_then(|command| r.plan(&command, &mut env))))
+            .with_value(|r| r.as_ref().map(|r| make(r, &mut env)))
             .ok_or(RunError::Store(StoreError::Unavailable))?
             .map_err(RunError::Command)?;
         if plan.is_empty() {

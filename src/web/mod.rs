@@ -28,6 +28,29 @@ pub fn new_id() -> Uuid {
     Uuid::now_v7()
 }
 
+/// Bytes from the browser's secure random source.
+pub fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut bytes = [0u8; N];
+    getrandom::fill(&mut bytes).expect("the browser's crypto.getRandomValues is available");
+    bytes
+}
+
+/// Reads a file the user picked or dropped.
+pub async fn read_file(file: &web_sys::File) -> Result<Vec<u8>, JsValue> {
+    let buffer = wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
+/// Lets the browser paint before long work on the main thread.
+pub async fn next_paint() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 30);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
 /// Milliseconds since the page started, for measuring.
 pub fn millis() -> f64 {
     web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
@@ -127,6 +150,27 @@ pub mod prefs {
 
     pub fn set_locale(code: &str) {
         let _ = LocalStorage::set(LOCALE, code);
+    }
+
+    const ORG: &str = "sidos.org_name";
+    const LAST_BACKUP: &str = "sidos.last_backup";
+
+    /// The organisation's name as typed for export file names.
+    pub fn org_name() -> Option<String> {
+        LocalStorage::get(ORG).ok()
+    }
+
+    pub fn set_org_name(name: &str) {
+        let _ = LocalStorage::set(ORG, name);
+    }
+
+    /// When the last complete (backup) export was made (RFC 3339).
+    pub fn last_backup() -> Option<String> {
+        LocalStorage::get(LAST_BACKUP).ok()
+    }
+
+    pub fn set_last_backup(when: &str) {
+        let _ = LocalStorage::set(LAST_BACKUP, when);
     }
 }
 

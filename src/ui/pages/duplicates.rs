@@ -81,7 +81,7 @@ pub fn DuplicatesPage() -> impl IntoView {
 }
 
 /// A field's value as text, for comparing.
-fn shown(i18n: I18n, reg: &Register, p: &Person, field: &PersonField) -> String {
+pub fn shown(i18n: I18n, reg: &Register, p: &Person, field: &PersonField) -> String {
     let join = |items: Vec<String>| items.join(", ");
     match field {
         PersonField::Name => p.display_name(),

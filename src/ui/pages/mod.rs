@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod duplicates;
+pub mod exchange;
 pub mod orgs;
 pub mod people;
 pub mod people_filters;

@@ -100,12 +100,16 @@ pub fn PeopleList(#[prop(into)] ids: Signal<Vec<PersonId>>) -> impl IntoView {
         let last = (first + count).min(n);
         ids.with(|all| all[first..last].iter().enumerate().map(|(i, id)| (first + i, *id)).collect::<Vec<_>>())
     });
-    // Back to the top when the results change (a new search).
+    // Back to the top when the results change (a new search). Setting the
+    // scroll position makes the browser lay the page out at once, so only
+    // when the list is not at the top already.
     Effect::new(move |_| {
         ids.track();
-        if let Some(el) = container.get_untracked() {
-            el.set_scroll_top(0);
-            scroll_top.set(0.0);
+        if scroll_top.get_untracked() > 0.0 {
+            if let Some(el) = container.get_untracked() {
+                el.set_scroll_top(0);
+                scroll_top.set(0.0);
+            }
         }
     });
     view! {

@@ -70,7 +70,7 @@ fn Details(person: Person) -> impl IntoView {
     let id = person.id;
     let confirming = RwSignal::new(false);
     let failure = RwSignal::new(None::<String>);
-    let (orgs, categories, custom, last_event) = state
+    let (orgs, categories, custom, last_event, disclosed) = state
         .with_untracked(|r| {
             let orgs: Vec<AnyView> = person
                 .affiliations
@@ -90,7 +90,15 @@ fn Details(person: Person) -> impl IntoView {
                 .iter()
                 .filter_map(|f| person.custom.get(&f.id).map(|v| (f.name.clone(), custom_text(i18n, v))))
                 .collect();
-            (orgs, categories, custom, r.last_customer_event(id))
+            let disclosed: Vec<String> = r
+                .disclosures_of(id)
+                .into_iter()
+                .map(|d| {
+                    let to = if d.recipient.is_empty() { t_string!(i18n, exchange.not_named).to_owned() } else { d.recipient.clone() };
+                    format!("{} – {}", text::date(d.at.with_timezone(&chrono::Local).date_naive()), to)
+                })
+                .collect();
+            (orgs, categories, custom, r.last_customer_event(id), disclosed)
         })
         .unwrap_or_default();
     let name = person.display_name();
@@ -177,6 +185,11 @@ fn Details(person: Person) -> impl IntoView {
             }}</dd>
             <dt>{t!(i18n, person.provenance)}</dt>
             <dd>{provenance}</dd>
+            <dt>{t!(i18n, person.disclosed)}</dt>
+            <dd>
+                {disclosed.is_empty().then(|| view! { <span class="muted">"—"</span> })}
+                <ul class="plain">{disclosed.into_iter().map(|d| view! { <li>{d}</li> }).collect_view()}</ul>
+            </dd>
             {(!person.notes.is_empty()).then(|| view! {
                 <dt>{t!(i18n, person.notes)}</dt>
                 <dd class="notes">{person.notes.clone()}</dd>

@@ -1,0 +1,569 @@
+//! Sharing the register with colleagues: an encrypted export of all or
+//! part of it, and an import that shows what would change (and every
+//! conflict) before anything does.
+
+use std::collections::BTreeSet;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::bundle::{self, passphrase, BundleError, KdfParams};
+use crate::domain::sync::{Conflict, Counts, Entity, ExportScope, ImportPreview, Side, Snapshot};
+use crate::domain::{CategoryKey, Command, PersonId};
+use crate::tr;
+use crate::ui::components::{use_title, CheckField, TextField};
+use crate::ui::i18n::*;
+use crate::ui::pages::audit::field_name;
+use crate::ui::pages::duplicates::shown;
+use crate::ui::pages::records::describe;
+use crate::ui::state::{AppState, Notice, RunError};
+use crate::ui::text::{self, I18n};
+use crate::web;
+
+pub fn bundle_error(i18n: I18n, e: &BundleError) -> &'static str {
+    match e.message_id() {
+        "empty" => t_string!(i18n, bundle_error.empty),
+        "too_large" => t_string!(i18n, bundle_error.too_large),
+        "not_a_bundle" => t_string!(i18n, bundle_error.not_a_bundle),
+        "truncated" => t_string!(i18n, bundle_error.truncated),
+        "damaged" => t_string!(i18n, bundle_error.damaged),
+        "newer_version" | "unsupported" => t_string!(i18n, bundle_error.newer_version),
+        "kdf_out_of_bounds" => t_string!(i18n, bundle_error.kdf_out_of_bounds),
+        "wrong_passphrase_or_damaged" => t_string!(i18n, bundle_error.wrong_passphrase),
+        "damaged_plaintext" | "schema" => t_string!(i18n, bundle_error.schema),
+        "empty_passphrase" => t_string!(i18n, bundle_error.empty_passphrase),
+        _ => t_string!(i18n, bundle_error.other),
+    }
+}
+
+#[component]
+pub fn ExchangePage() -> impl IntoView {
+    let i18n = use_i18n();
+    use_title(tr!(i18n, exchange.title));
+    view! {
+        <h1>{t!(i18n, exchange.title)}</h1>
+        <p class="help">{t!(i18n, exchange.intro)}</p>
+        <Export />
+        <Import />
+        <DisclosureLog />
+    }
+}
+
+/// Who was given which data, newest first.
+#[component]
+fn DisclosureLog() -> impl IntoView {
+    let state = AppState::get();
+    let i18n = use_i18n();
+    let rows = Memo::new(move |_| {
+        state
+            .with(|r| {
+                r.disclosures()
+                    .into_iter()
+                    .rev()
+                    .map(|d| {
+                        let when = d.at.with_timezone(&chrono::Local).format("%-d.%-m.%Y %H.%M").to_string();
+                        (d.id, when, d.by.clone(), d.recipient.clone(), d.purpose.clone(), d.scope.clone(), d.people.len())
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+    });
+    view! {
+        <section aria-labelledby="disclosures-title" class="panel">
+            <h2 id="disclosures-title">{t!(i18n, exchange.log_title)}</h2>
+            <p class="muted" hidden=move || !rows.with(Vec::is_empty)>{t!(i18n, exchange.log_empty)}</p>
+            <table class="table" hidden=move || rows.with(Vec::is_empty)>
+                <thead><tr>
+                    <th scope="col">{t!(i18n, audit.when)}</th>
+                    <th scope="col">{t!(i18n, audit.who)}</th>
+                    <th scope="col">{t!(i18n, exchange.recipient)}</th>
+                    <th scope="col">{t!(i18n, exchange.purpose)}</th>
+                    <th scope="col">{t!(i18n, exchange.scope)}</th>
+                    <th scope="col">{t!(i18n, nav.people)}</th>
+                </tr></thead>
+                <tbody>
+                    <For each=move || rows.get() key=|r| r.0 children=move |(_, when, by, to, purpose, scope, n)| view! {
+                        <tr>
+                            <td>{when}</td>
+                            <td>{by}</td>
+                            <td>{if to.is_empty() { t_string!(i18n, exchange.not_named).to_owned() } else { to }}</td>
+                            <td>{purpose}</td>
+                            <td>{scope}</td>
+                            <td>{n}</td>
+                        </tr>
+                    } />
+                </tbody>
+            </table>
+        </section>
+    }
+}
+
+/// The passphrase fields with a strength meter; `Ok` when usable.
+fn check_passphrase(i18n: I18n, first: &str, second: &str) -> Result<(), String> {
+    if first.is_empty() {
+        return Err(t_string!(i18n, exchange.pass_missing).to_owned());
+    }
+    if passphrase::strength(first).level == passphrase::Level::Weak {
+        return Err(t_string!(i18n, exchange.pass_weak).to_owned());
+    }
+    if first != second {
+        return Err(t_string!(i18n, exchange.pass_mismatch).to_owned());
+    }
+    Ok(())
+}
+
+#[component]
+fn StrengthMeter(value: RwSignal<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    let strength = Memo::new(move |_| passphrase::strength(&value.get()));
+    view! {
+        <div class="strength">
+            <meter id="strength" min="0" max="90" low="45" high="70" optimum="90"
+                aria-labelledby="strength-label"
+                value=move || strength.get().bits.min(90)></meter>
+            <span id="strength-label">
+                {t!(i18n, exchange.strength)} ": "
+                {move || match strength.get().level {
+                    passphrase::Level::Weak => t_string!(i18n, exchange.strength_weak),
+                    passphrase::Level::Fair => t_string!(i18n, exchange.strength_fair),
+                    passphrase::Level::Strong => t_string!(i18n, exchange.strength_strong),
+                }}
+            </span>
+        </div>
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Step {
+    Idle,
+    Collecting,
+    Encrypting,
+    Done,
+}
+
+#[component]
+fn Export() -> impl IntoView {
+    let state = AppState::get();
+    let i18n = use_i18n();
+    let everything = RwSignal::new(true);
+    let chosen = RwSignal::new(BTreeSet::<CategoryKey>::new());
+    let relationship = RwSignal::new(true);
+    let dietary = RwSignal::new(false);
+    let notes = RwSignal::new(true);
+    let custom = RwSignal::new(true);
+    let org = RwSignal::new(web::prefs::org_name().unwrap_or_default());
+    let recipient = RwSignal::new(String::new());
+    let purpose = RwSignal::new(String::new());
+    let pass1 = RwSignal::new(String::new());
+    let pass2 = RwSignal::new(String::new());
+    let problem = RwSignal::new(None::<String>);
+    let step = RwSignal::new(Step::Idle);
+    let done_text = RwSignal::new(String::new());
+    let categories = state
+        .with_untracked(|r| {
+            r.settings().all_categories().into_iter().map(|k| (k.clone(), text::category(i18n, r.settings(), &k))).collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
+    let scope = move || -> ExportScope {
+        if everything.get_untracked() {
+            return ExportScope::everything();
+        }
+        let cats = chosen.get_untracked();
+        ExportScope {
+            categories: if cats.is_empty() { None } else { Some(cats) },
+            relationship: relationship.get_untracked(),
+            record_kinds: None,
+            dietary: dietary.get_untracked() && relationship.get_untracked(),
+            notes: notes.get_untracked(),
+            custom: custom.get_untracked(),
+        }
+    };
+    // The scope in words, in the user's language, for the disclosure log.
+    let scope_words = move |s: &ExportScope| -> String {
+        if s.is_everything() {
+            return t_string!(i18n, exchange.scope_everything).to_owned();
+        }
+        let mut parts = Vec::new();
+        let names = state.with_untracked(|r| match &s.categories {
+            None => t_string!(i18n, exchange.all_people).to_owned(),
+            Some(set) => set.iter().map(|k| text::category(i18n, r.settings(), k)).collect::<Vec<_>>().join(", "),
+        });
+        parts.push(names.unwrap_or_default());
+        if s.relationship {
+            parts.push(t_string!(i18n, exchange.with_relationship).to_owned());
+        }
+        if s.dietary {
+            parts.push(t_string!(i18n, exchange.with_dietary).to_owned());
+        }
+        if !s.notes {
+            parts.push(t_string!(i18n, exchange.without_notes).to_owned());
+        }
+        if !s.custom {
+            parts.push(t_string!(i18n, exchange.without_custom).to_owned());
+        }
+        parts.join("; ")
+    };
+    let export = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if let Err(message) = check_passphrase(i18n, &pass1.get_untracked(), &pass2.get_untracked()) {
+            problem.set(Some(message));
+            return;
+        }
+        problem.set(None);
+        let scope = scope();
+        let words = scope_words(&scope);
+        let pass = pass1.get_untracked();
+        let org_name = org.get_untracked();
+        web::prefs::set_org_name(&org_name);
+        spawn_local(async move {
+            step.set(Step::Collecting);
+            web::next_paint().await;
+            let Some(snapshot) = state.with_untracked(|r| r.export_snapshot(&scope, web::now())) else { return };
+            let people: Vec<PersonId> = snapshot.people.iter().map(|p| p.id).collect();
+            step.set(Step::Encrypting);
+            web::next_paint().await;
+            let file = bundle::write_bundle(&snapshot, &pass, KdfParams::DEFAULT, web::random_bytes(), web::random_bytes());
+            drop(snapshot);
+            let bytes = match file {
+                Ok(bytes) => bytes,
+                Err(e) => {
+                    step.set(Step::Idle);
+                    problem.set(Some(bundle_error(i18n, &e).to_owned()));
+                    return;
+                }
+            };
+            let name = bundle::file_name(&org_name, web::today());
+            if web::download(&name, "application/json", &bytes).is_err() {
+                step.set(Step::Idle);
+                problem.set(Some(t_string!(i18n, exchange.download_failed).to_owned()));
+                return;
+            }
+            if scope.is_everything() {
+                web::prefs::set_last_backup(&web::now().to_rfc3339());
+            }
+            let count = people.len();
+            let disclosure = Command::RecordDisclosure {
+                recipient: recipient.get_untracked(),
+                purpose: purpose.get_untracked(),
+                scope: words,
+                people,
+            };
+            if let Err(RunError::Store(e)) = state.run(disclosure).await {
+                state.notice.set(Some(Notice::StoreFailed(e)));
+            }
+            pass1.set(String::new());
+            pass2.set(String::new());
+            done_text.set(t_string!(i18n, exchange.exported, file = name, count = count).to_string());
+            step.set(Step::Done);
+        });
+    };
+    view! {
+        <section aria-labelledby="export-title" class="panel">
+            <h2 id="export-title">{t!(i18n, exchange.export_title)}</h2>
+            <form class="form" novalidate on:submit=export>
+                <fieldset>
+                    <legend>{t!(i18n, exchange.what)}</legend>
+                    <label class="check">
+                        <input type="radio" name="scope" prop:checked=move || everything.get() on:change=move |_| everything.set(true) />
+                        {t!(i18n, exchange.scope_everything)}
+                    </label>
+                    <label class="check">
+                        <input type="radio" name="scope" prop:checked=move || !everything.get() on:change=move |_| everything.set(false) />
+                        {t!(i18n, exchange.scope_part)}
+                    </label>
+                    <div class="sub" hidden=move || everything.get()>
+                        <p class="help">{t!(i18n, exchange.categories_help)}</p>
+                        <div class="checks">
+                            {categories.into_iter().map(|(key, name)| {
+                                let id = format!("export-cat-{}", key.as_str());
+                                let (k1, k2) = (key.clone(), key);
+                                view! {
+                                    <label class="check" for=id.clone()>
+                                        <input type="checkbox" id=id.clone()
+                                            prop:checked=move || chosen.with(|c| c.contains(&k1))
+                                            on:change:target=move |ev| {
+                                                let on = ev.target().checked();
+                                                chosen.update(|c| { if on { c.insert(k2.clone()); } else { c.remove(&k2); } });
+                                            } />
+                                        {name}
+                                    </label>
+                                }
+                            }).collect_view()}
+                        </div>
+                        <CheckField id="export-relationship" label=tr!(i18n, exchange.include_relationship) value=relationship />
+                        <CheckField id="export-dietary" label=tr!(i18n, exchange.include_dietary) value=dietary />
+                        <CheckField id="export-notes" label=tr!(i18n, exchange.include_notes) value=notes />
+                        <CheckField id="export-custom" label=tr!(i18n, exchange.include_custom) value=custom />
+                    </div>
+                </fieldset>
+                <fieldset>
+                    <legend>{t!(i18n, exchange.to_whom)}</legend>
+                    <TextField id="recipient" label=tr!(i18n, exchange.recipient) value=recipient help=tr!(i18n, exchange.recipient_help) />
+                    <TextField id="purpose" label=tr!(i18n, exchange.purpose) value=purpose />
+                    <TextField id="org-name" label=tr!(i18n, exchange.org_name) value=org help=tr!(i18n, exchange.org_name_help) />
+                </fieldset>
+                <fieldset>
+                    <legend>{t!(i18n, exchange.passphrase_legend)}</legend>
+                    <p class="help">{t!(i18n, exchange.passphrase_help)}</p>
+                    <TextField id="export-pass1" label=tr!(i18n, exchange.passphrase) value=pass1 kind="password" autocomplete="new-password" />
+                    <StrengthMeter value=pass1 />
+                    <TextField id="export-pass2" label=tr!(i18n, exchange.passphrase_again) value=pass2 kind="password" autocomplete="new-password" />
+                </fieldset>
+                <p class="error" role="alert" hidden=move || problem.with(Option::is_none)>{move || problem.get().unwrap_or_default()}</p>
+                <div class="progress" role="status" hidden=move || step.get() == Step::Idle>
+                    <progress max="3" value=move || match step.get() { Step::Idle => 0, Step::Collecting => 1, Step::Encrypting => 2, Step::Done => 3 }></progress>
+                    <span>{move || match step.get() {
+                        Step::Collecting => t_string!(i18n, exchange.step_collecting).to_string(),
+                        Step::Encrypting => t_string!(i18n, exchange.step_encrypting).to_string(),
+                        Step::Done => done_text.get(),
+                        Step::Idle => String::new(),
+                    }}</span>
+                </div>
+                <div class="actions">
+                    <button type="submit" class="button primary"
+                        disabled=move || matches!(step.get(), Step::Collecting | Step::Encrypting)>
+                        {t!(i18n, exchange.export_button)}
+                    </button>
+                </div>
+            </form>
+        </section>
+    }
+}
+
+/// What the import knows so far.
+#[derive(Clone)]
+struct Opened {
+    snapshot: StoredValue<Snapshot>,
+    preview: ImportPreview,
+}
+
+#[component]
+fn Import() -> impl IntoView {
+    let state = AppState::get();
+    let i18n = use_i18n();
+    let file = StoredValue::new(None::<(String, Vec<u8>)>);
+    let file_name = RwSignal::new(None::<String>);
+    let pass = RwSignal::new(String::new());
+    let problem = RwSignal::new(None::<String>);
+    let opening = RwSignal::new(false);
+    let opened = RwSignal::new(None::<Opened>);
+    let choices = RwSignal::new(crate::domain::sync::Choices::new());
+    let reset = move || {
+        file.set_value(None);
+        file_name.set(None);
+        pass.set(String::new());
+        opened.set(None);
+        choices.set(Default::default());
+    };
+    let take_file = move |f: web_sys::File| {
+        reset();
+        problem.set(None);
+        if let Err(e) = bundle::check_file_size(f.size() as u64) {
+            problem.set(Some(bundle_error(i18n, &e).to_owned()));
+            return;
+        }
+        spawn_local(async move {
+            match web::read_file(&f).await {
+                Ok(bytes) => match bundle::inspect(&bytes) {
+                    Ok(_) => {
+                        file_name.set(Some(f.name()));
+                        file.set_value(Some((f.name(), bytes)));
+                    }
+                    Err(e) => problem.set(Some(bundle_error(i18n, &e).to_owned())),
+                },
+                Err(_) => problem.set(Some(t_string!(i18n, exchange.read_failed).to_owned())),
+            }
+        });
+    };
+    let on_pick = move |ev: leptos::ev::Event| {
+        use wasm_bindgen::JsCast;
+        let input: web_sys::HtmlInputElement = ev.target().expect("an input").unchecked_into();
+        if let Some(f) = input.files().and_then(|list| list.get(0)) {
+            take_file(f);
+        }
+        input.set_value("");
+    };
+    let on_drop = move |ev: leptos::ev::DragEvent| {
+        ev.prevent_default();
+        if let Some(f) = ev.data_transfer().and_then(|d| d.files()).and_then(|list| list.get(0)) {
+            take_file(f);
+        }
+    };
+    let open = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some((_, bytes)) = file.get_value() else { return };
+        let passphrase = pass.get_untracked();
+        problem.set(None);
+        opening.set(true);
+        spawn_local(async move {
+            web::next_paint().await;
+            let result = bundle::read_bundle(&bytes, &passphrase, web::now());
+            opening.set(false);
+            match result {
+                Ok(snapshot) => {
+                    pass.set(String::new());
+                    let preview = state.with_untracked(|r| r.preview_import(&snapshot));
+                    if let Some(preview) = preview {
+                        opened.set(Some(Opened { snapshot: StoredValue::new(snapshot), preview }));
+                    }
+                }
+                Err(e) => {
+                    if matches!(e, BundleError::WrongPassphraseOrDamaged) {
+                        // A short pause makes guessing slower.
+                        web::next_paint().await;
+                    }
+                    problem.set(Some(bundle_error(i18n, &e).to_owned()));
+                }
+            }
+        });
+    };
+    let apply = move |_| {
+        let Some(o) = opened.get_untracked() else { return };
+        let snapshot = o.snapshot.get_value();
+        let picks = choices.get_untracked();
+        spawn_local(async move {
+            match state.run_planned(move |reg, env| reg.plan_import(&snapshot, &picks, env)).await {
+                Ok(plan) => {
+                    state.notice.set(Some(if plan.is_empty() { Notice::NothingToImport } else { Notice::Imported }));
+                    reset();
+                }
+                Err(RunError::Store(e)) => problem.set(Some(text::store_error(i18n, &e).to_owned())),
+                Err(RunError::Command(crate::domain::CommandError::NotAllowed)) => {
+                    problem.set(Some(t_string!(i18n, exchange.not_allowed).to_owned()))
+                }
+                Err(_) => problem.set(Some(t_string!(i18n, exchange.changed_meanwhile).to_owned())),
+            }
+        });
+    };
+    view! {
+        <section aria-labelledby="import-title" class="panel">
+            <h2 id="import-title">{t!(i18n, exchange.import_title)}</h2>
+            <div class="dropzone" on:dragover=|ev: leptos::ev::DragEvent| ev.prevent_default() on:drop=on_drop>
+                <label for="bundle-file">{t!(i18n, exchange.pick_file)}</label>
+                <input id="bundle-file" type="file" accept=".json,application/json" on:change=on_pick />
+                <p class="help">{t!(i18n, exchange.drop_help)}</p>
+            </div>
+            <p class="error" role="alert" hidden=move || problem.with(Option::is_none)>{move || problem.get().unwrap_or_default()}</p>
+            <form class="form" novalidate on:submit=open hidden=move || file_name.with(Option::is_none) || opened.with(Option::is_some)>
+                <p>{move || file_name.get().map(|n| t_string!(i18n, exchange.chosen_file, file = n).to_string())}</p>
+                <TextField id="import-pass" label=tr!(i18n, exchange.passphrase) value=pass kind="password" autocomplete="off" />
+                <div class="actions">
+                    <button type="submit" class="button primary" disabled=move || opening.get()>{t!(i18n, exchange.open_button)}</button>
+                    <span role="status">{move || opening.get().then(|| t_string!(i18n, exchange.opening))}</span>
+                </div>
+            </form>
+            {move || opened.get().map(|o| view! {
+                <Preview preview=o.preview choices=choices />
+                <div class="actions">
+                    <button type="button" class="button primary" on:click=apply disabled=move || state.busy.get()>{t!(i18n, exchange.apply)}</button>
+                    <button type="button" class="button" on:click=move |_| reset()>{t!(i18n, common.cancel)}</button>
+                </div>
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn Preview(preview: ImportPreview, choices: RwSignal<crate::domain::sync::Choices>) -> impl IntoView {
+    let i18n = use_i18n();
+    let row = |name: Signal<String>, c: Counts| view! {
+        <tr>
+            <th scope="row">{move || name.get()}</th>
+            <td>{c.added}</td><td>{c.updated}</td><td>{c.unchanged}</td><td>{c.erased}</td><td>{c.skipped}</td>
+        </tr>
+    };
+    let when = preview.exported_at.with_timezone(&chrono::Local).format("%-d.%-m.%Y %H.%M").to_string();
+    let conflicts = preview.conflicts.clone();
+    let no_conflicts = conflicts.is_empty();
+    view! {
+        <h3>{t!(i18n, exchange.preview_title)}</h3>
+        <p>{t_string!(i18n, exchange.exported_at, when = when).to_string()}</p>
+        <table class="table">
+            <thead><tr>
+                <th scope="col"><span class="visually-hidden">{t!(i18n, exchange.kind)}</span></th>
+                <th scope="col">{t!(i18n, exchange.added)}</th>
+                <th scope="col">{t!(i18n, exchange.updated)}</th>
+                <th scope="col">{t!(i18n, exchange.unchanged)}</th>
+                <th scope="col">{t!(i18n, exchange.erased)}</th>
+                <th scope="col">{t!(i18n, exchange.skipped)}</th>
+            </tr></thead>
+            <tbody>
+                {row(tr!(i18n, nav.people), preview.people)}
+                {row(tr!(i18n, nav.organisations), preview.orgs)}
+                {row(tr!(i18n, org.records), preview.records)}
+            </tbody>
+        </table>
+        <h3>{t!(i18n, exchange.conflicts_title)}</h3>
+        <p hidden=!no_conflicts>{t!(i18n, exchange.no_conflicts)}</p>
+        <p class="help" hidden=no_conflicts>{t!(i18n, exchange.conflicts_help)}</p>
+        <table class="table compare" hidden=no_conflicts>
+            <thead><tr>
+                <th scope="col">{t!(i18n, dup.field)}</th>
+                <th scope="col">{t!(i18n, exchange.here)}</th>
+                <th scope="col">{t!(i18n, exchange.in_file)}</th>
+                <th scope="col">{t!(i18n, exchange.keep)}</th>
+            </tr></thead>
+            <tbody>
+                {conflicts.into_iter().enumerate().map(|(i, c)| view! { <ConflictRow n=i conflict=c choices=choices /> }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+/// One side of a conflict as text.
+fn side_text(i18n: I18n, entity: &Entity, conflict: &Conflict) -> (String, String) {
+    let state = AppState::get();
+    state
+        .with_untracked(|reg| match entity {
+            Entity::Person(p) => {
+                let field = conflict.key.field.clone().unwrap_or(crate::domain::PersonField::Name);
+                (format!("{} – {}", p.display_name(), field_name(i18n, reg, &field.key())), shown(i18n, reg, p, &field))
+            }
+            Entity::Org(o) => (o.name.clone(), format!("{} {}", o.business_id.clone().unwrap_or_default(), o.address.one_line())),
+            Entity::Record(r) => {
+                let (title, details) = describe(i18n, &r.kind);
+                (title, details.join(" · "))
+            }
+        })
+        .unwrap_or_default()
+}
+
+#[component]
+fn ConflictRow(n: usize, conflict: Conflict, choices: RwSignal<crate::domain::sync::Choices>) -> impl IntoView {
+    let i18n = use_i18n();
+    let (what, here) = side_text(i18n, &conflict.local, &conflict);
+    let (_, there) = side_text(i18n, &conflict.incoming, &conflict);
+    let key = conflict.key.clone();
+    let winner = conflict.winner;
+    let current = Memo::new({
+        let key = key.clone();
+        move |_| choices.with(|c| c.get(&key).copied().unwrap_or(winner))
+    });
+    let group = format!("conflict-{n}");
+    let option = move |side: Side, label: Signal<String>| {
+        let key = key.clone();
+        let group = group.clone();
+        view! {
+            <label class="check">
+                <input type="radio" name=group prop:checked=move || current.get() == side
+                    on:change=move |_| choices.update(|c| { c.insert(key.clone(), side); }) />
+                {move || label.get()}
+            </label>
+        }
+    };
+    let legend = what.clone();
+    view! {
+        <tr>
+            <th scope="row">{what}</th>
+            <td>{here}</td>
+            <td>{there}</td>
+            <td>
+                <fieldset class="inline">
+                    <legend class="visually-hidden">{legend}</legend>
+                    {option(Side::Local, tr!(i18n, exchange.keep_here))}
+                    {option(Side::Incoming, tr!(i18n, exchange.keep_file))}
+                </fieldset>
+            </td>
+        </tr>
+    }
+}

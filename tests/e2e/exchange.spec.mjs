@@ -1,0 +1,139 @@
+// Colleagues exchange encrypted bundles: export from one browser profile,
+// import into a fresh one, edit on both, exchange again, check the
+// preview and the result. Each browser context is its own profile.
+import { test, expect } from "@playwright/test";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fi, fill, openApp, addPerson, expectAccessible, keepScreenshot } from "./helpers.mjs";
+
+const PASS = "kolme pientä porsasta metsän reunalla";
+const names = (page) => page.locator(".vrow .name");
+
+const exportPart = (page) => page.getByRole("region", { name: fi.exchange.export_title });
+const importPart = (page) => page.getByRole("region", { name: fi.exchange.import_title });
+
+async function exportBundle(page, testInfo, file, { recipient = "" } = {}) {
+  await page.goto("/exchange");
+  await exportPart(page).getByLabel(fi.exchange.recipient).fill(recipient);
+  await exportPart(page).getByLabel(fi.exchange.passphrase, { exact: true }).fill(PASS);
+  await exportPart(page).getByLabel(fi.exchange.passphrase_again).fill(PASS);
+  const download = page.waitForEvent("download");
+  await page.getByRole("button", { name: fi.exchange.export_button }).click();
+  const path = testInfo.outputPath(file);
+  await (await download).saveAs(path);
+  await expect(page.getByText(new RegExp(fi.exchange.exported.split("{{")[0]))).toBeVisible();
+  return path;
+}
+
+async function openBundle(page, path, passphrase = PASS) {
+  await page.goto("/exchange");
+  await page.getByLabel(fi.exchange.pick_file).setInputFiles(path);
+  await importPart(page).getByLabel(fi.exchange.passphrase, { exact: true }).fill(passphrase);
+  await page.getByRole("button", { name: fi.exchange.open_button }).click();
+}
+
+const countsRow = (page, name) => page.getByRole("row").filter({ has: page.getByRole("rowheader", { name, exact: true }) });
+
+async function editPerson(page, fullName, label, value) {
+  await page.goto("/people");
+  await page.getByLabel(fi.people.search_label).fill(fullName.split(" ")[1]);
+  await page.locator(".vrow a").first().click();
+  await page.getByRole("link", { name: fi.common.edit }).click();
+  await page.getByLabel(label, { exact: true }).fill(value);
+  await page.getByRole("button", { name: fi.common.save }).click();
+  await expect(page.getByRole("status").getByText(fi.notice.saved)).toBeVisible();
+}
+
+test("two colleagues exchange bundles and end with the same register", async ({ browser }, testInfo) => {
+  const a = await (await browser.newContext()).newPage();
+  const b = await (await browser.newContext()).newPage();
+  await openApp(a);
+  await addPerson(a, { given: "Kati", family: "Häkkinen", email: "kati@mipro.fi", org: "Mipro Oy" });
+  await a.goto("/people");
+  await addPerson(a, { given: "Antti", family: "Aho" });
+  const first = await exportBundle(a, testInfo, "a1.json", { recipient: "Bertta" });
+  await expect(a.getByRole("region", { name: fi.exchange.log_title })).toContainText("Bertta");
+  await expectAccessible(a, "the export and import page");
+  await keepScreenshot(a, "exchange");
+
+  // A fresh profile: the wrong passphrase first, then the right one.
+  await openApp(b);
+  await openBundle(b, first, "väärä salasana tähän nyt");
+  await expect(b.getByText(fi.bundle_error.wrong_passphrase)).toBeVisible();
+  await importPart(b).getByLabel(fi.exchange.passphrase, { exact: true }).fill(PASS);
+  await b.getByRole("button", { name: fi.exchange.open_button }).click();
+  await expect(countsRow(b, fi.nav.people)).toContainText("2");
+  await expect(b.getByText(fi.exchange.no_conflicts)).toBeVisible();
+  await b.getByRole("button", { name: fi.exchange.apply }).click();
+  await expect(b.getByRole("status").getByText(fi.notice.imported)).toBeVisible();
+  await b.goto("/people");
+  await expect(names(b)).toHaveText(["Aho, Antti", "Häkkinen, Kati"]);
+
+  // Both edit: different fields of Kati (no conflict), the same field of Antti (a conflict).
+  await editPerson(a, "Kati Häkkinen", fi.person.phone, "040 111 2222");
+  await editPerson(b, "Kati Häkkinen", fi.person.email, "kati.hakkinen@mipro.fi");
+  await editPerson(a, "Antti Aho", fi.person.given_name, "Antero");
+  await editPerson(b, "Antti Aho", fi.person.given_name, "Anton");
+  await b.goto("/people");
+  await addPerson(b, { given: "Bertta", family: "Berg" });
+
+  const second = await exportBundle(b, testInfo, "b1.json");
+  await openBundle(a, second);
+  await expect(countsRow(a, fi.nav.people)).toContainText("1"); // Bertta is new
+  const conflict = a.getByRole("row").filter({ hasText: "Anton" });
+  await expect(conflict).toContainText("Antero");
+  await keepScreenshot(a, "import-preview");
+  await expectAccessible(a, "the import preview");
+  await conflict.getByLabel(fi.exchange.keep_file).check();
+  await a.getByRole("button", { name: fi.exchange.apply }).click();
+  await expect(a.getByRole("status").getByText(fi.notice.imported)).toBeVisible();
+
+  const third = await exportBundle(a, testInfo, "a2.json");
+  await openBundle(b, third);
+  await expect(b.getByText(fi.exchange.no_conflicts)).toBeVisible();
+  await b.getByRole("button", { name: fi.exchange.apply }).click();
+
+  // Both registers now say the same, with everyone's work.
+  for (const page of [a, b]) {
+    await page.goto("/people");
+    await expect(names(page)).toHaveText(["Aho, Anton", "Berg, Bertta", "Häkkinen, Kati"]);
+    await page.getByLabel(fi.people.search_label).fill("häkkinen");
+    await page.locator(".vrow a").first().click();
+    await expect(page.getByRole("link", { name: "kati.hakkinen@mipro.fi" })).toBeVisible();
+    await expect(page.getByRole("link", { name: "+358 40 111 2222" })).toBeVisible();
+  }
+
+  // Importing the same file again changes nothing.
+  await openBundle(b, third);
+  await b.getByRole("button", { name: fi.exchange.apply }).click();
+  await expect(b.getByRole("status").getByText(fi.notice.nothing_to_import)).toBeVisible();
+});
+
+test("files that are not bundles, or are damaged, are refused with a clear message", async ({ page }, testInfo) => {
+  await openApp(page);
+  const csv = testInfo.outputPath("contacts.csv");
+  writeFileSync(csv, "Etunimi;Sukunimi\nKati;Häkkinen\n");
+  await page.goto("/exchange");
+  await page.getByLabel(fi.exchange.pick_file).setInputFiles(csv);
+  await expect(page.getByText(fi.bundle_error.not_a_bundle)).toBeVisible();
+  const empty = testInfo.outputPath("empty.json");
+  writeFileSync(empty, "");
+  await page.getByLabel(fi.exchange.pick_file).setInputFiles(empty);
+  await expect(page.getByText(fi.bundle_error.empty)).toBeVisible();
+  // A real bundle with one byte of its ciphertext changed.
+  await page.goto("/people");
+  await addPerson(page, { given: "Anna", family: "Aho" });
+  const good = await exportBundle(page, testInfo, "good.json");
+  const envelope = JSON.parse(readFileSync(good, "utf8"));
+  const bytes = Buffer.from(envelope.ciphertext, "base64");
+  bytes[10] ^= 1;
+  envelope.ciphertext = bytes.toString("base64");
+  const damaged = join(testInfo.outputDir, "damaged.json");
+  writeFileSync(damaged, JSON.stringify(envelope));
+  await openBundle(page, damaged);
+  await expect(page.getByText(fi.bundle_error.wrong_passphrase)).toBeVisible();
+  const cut = join(testInfo.outputDir, "cut.json");
+  writeFileSync(cut, readFileSync(good, "utf8").slice(0, 200));
+  await page.getByLabel(fi.exchange.pick_file).setInputFiles(cut);
+  await expect(page.getByText(fi.bundle_error.truncated)).toBeVisible();
+});
