@@ -250,3 +250,111 @@ fn the_browser_collator_agrees_with_finnish_order() {
     assert_eq!(names, by_core, "Intl.Collator and the core's Finnish order agree");
     assert_eq!(intl.compare("aho", "Aho"), Ordering::Less);
 }
+
+/// Everything stored, as bytes and text, to search for readable data.
+async fn stored_bytes(store: &Store) -> Vec<u8> {
+    let mut out = Vec::new();
+    for name in [schema::PAGES, schema::META, AUDIT, schema::VAULT] {
+        for (key, value) in store.raw_values(name).await.unwrap() {
+            out.extend(key.as_bytes());
+            if let Some(text) = value.as_string() {
+                out.extend(text.as_bytes());
+            }
+            for field in ["data", "doc", "entity"] {
+                if let Some(text) = js_sys::Reflect::get(&value, &field.into()).ok().and_then(|v| v.as_string()) {
+                    out.extend(text.as_bytes());
+                }
+            }
+            if let Ok(sealed) = js_sys::Reflect::get(&value, &"sealed".into()) {
+                if !sealed.is_undefined() {
+                    out.extend(js_sys::Uint8Array::new(&sealed).to_vec());
+                }
+            }
+        }
+    }
+    out
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
+#[wasm_bindgen_test]
+async fn the_vault_seals_everything_in_place_and_opens_with_the_passphrase_only() {
+    let name = db_name("vault");
+    let store = Store::open(&name).await.unwrap();
+    assert_eq!(store.vault().await.unwrap(), None, "no vault yet");
+    let mut reg = register(5);
+    let mut ids = Ids(0);
+    run(&store, &mut reg, &mut ids, 0, Command::AddPerson(draft("Kati", "Häkkinen", "kati@example.fi"))).await;
+    let before = stored_bytes(&store).await;
+    assert!(contains(&before, "Häkkinen") && contains(&before, "kati@example.fi"), "plain before the vault");
+
+    let admin = store.create_vault("Kaisa Keskinen", "kolme pientä porsasta metsässä").await.unwrap();
+    let after = stored_bytes(&store).await;
+    for secret in ["Häkkinen", "kati@example.fi", "Mipro", "Kati"] {
+        assert!(!contains(&after, secret), "{secret} is readable in the stored bytes");
+    }
+    // Writing while unlocked seals too.
+    run(&store, &mut reg, &mut ids, 1, Command::AddPerson(draft("Åsa", "Öberg", "asa@example.fi"))).await;
+    assert!(!contains(&stored_bytes(&store).await, "asa@example.fi"));
+    store.close();
+
+    // Another tab, or tomorrow: locked until a passphrase opens it.
+    let store = Store::open(&name).await.unwrap();
+    let vault = store.vault().await.unwrap().expect("a vault");
+    assert_eq!(vault.users.len(), 1);
+    let locked = store.load().await.unwrap();
+    assert!(locked.parts.people.is_empty(), "nothing readable while locked");
+    assert!(!locked.problems.is_empty());
+    assert_eq!(store.unlock(&vault.users[0], "väärä salasana").err(), Some(sidos::bundle::vault::VaultError::WrongPassphrase));
+    assert!(!store.is_unlocked());
+    store.unlock(&vault.users[0], "kolme pientä porsasta metsässä").unwrap();
+    let loaded = store.load().await.unwrap();
+    assert!(loaded.problems.is_empty(), "{:?}", loaded.problems);
+    let back = loaded.into_register(reg.device(), Box::new(FinnishOrder));
+    assert_eq!(back.people_count(), 2);
+    assert_eq!(back.clock(), reg.clock());
+    assert_eq!(store.audit_page(None, 10).await.unwrap().len(), 3, "the sealed audit log reads back (two people, one organisation)");
+    let access = store.access().await.unwrap();
+    assert_eq!(access.actor(&admin).level, sidos::domain::Level::Admin);
+    store.lock();
+    assert!(!store.is_unlocked());
+    store.close();
+    Store::delete(&name).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_damaged_sealed_value_is_reported_and_never_overwritten() {
+    let name = db_name("damaged");
+    let store = Store::open(&name).await.unwrap();
+    let mut reg = register(6);
+    let mut ids = Ids(0);
+    run(&store, &mut reg, &mut ids, 0, Command::AddPerson(draft("Kati", "Häkkinen", "kati@example.fi"))).await;
+    store.create_vault("Admin", "kolme pientä porsasta metsässä").await.unwrap();
+    run(&store, &mut reg, &mut ids, 1, Command::AddPerson(draft("Åsa", "Öberg", "asa@example.fi"))).await;
+    let pages = store.raw_values(schema::PAGES).await.unwrap();
+    let (page_key, value) = pages.iter().find(|(k, _)| k.starts_with("people/")).cloned().unwrap();
+    let sealed = js_sys::Uint8Array::new(&js_sys::Reflect::get(&value, &"sealed".into()).unwrap());
+    let mut bytes = sealed.to_vec();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0x55;
+    let damaged = js_sys::Object::new();
+    js_sys::Reflect::set(&damaged, &"sealed".into(), &js_sys::Uint8Array::from(bytes.as_slice())).unwrap();
+    store.raw_put(schema::PAGES, &page_key, &damaged).await.unwrap();
+
+    let loaded = store.load().await.unwrap();
+    assert_eq!(loaded.problems.len(), 1, "the damaged page is reported: {:?}", loaded.problems);
+    assert_eq!(loaded.problems[0].key, page_key);
+    assert!(loaded.parts.people.len() < 2, "the rest loads");
+    // Writing to the damaged page is refused rather than overwriting it.
+    let victims: Vec<_> = reg.people().filter(|p| sidos::bundle::pages::page_key(sidos::bundle::pages::Kind::People, &p.id.to_string()) == page_key).map(|p| p.id).collect();
+    let mut next = || ids.next();
+    let plan = reg.plan(&Command::UpdatePerson(victims[0], draft("Katri", "Häkkinen", "kati@example.fi")), &mut env(2, &mut next)).unwrap();
+    assert!(store.write(&plan.changes).await.is_err());
+    let still = store.raw_values(schema::PAGES).await.unwrap().into_iter().find(|(k, _)| *k == page_key).unwrap().1;
+    let still = js_sys::Uint8Array::new(&js_sys::Reflect::get(&still, &"sealed".into()).unwrap()).to_vec();
+    assert_eq!(still, bytes, "the damaged value is left as it was");
+    store.close();
+    Store::delete(&name).await.unwrap();
+}

@@ -186,6 +186,46 @@ impl TryFrom<WrappedKeyDto> for WrappedKey {
     }
 }
 
+/// How long the app may stay unlocked without use, unless set otherwise.
+pub const DEFAULT_LOCK_MINUTES: u32 = 15;
+
+fn default_lock_minutes() -> u32 {
+    DEFAULT_LOCK_MINUTES
+}
+
+/// The vault's plain document: who can unlock, and each one's wrapped key.
+/// Names are shown on the unlock screen; access levels are kept sealed
+/// ([`AccessDto`]) so that they cannot be changed without the data key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VaultDocDto {
+    pub version: u32,
+    pub users: Vec<VaultUserDto>,
+    #[serde(default = "default_lock_minutes")]
+    pub lock_minutes: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VaultUserDto {
+    pub id: uuid::Uuid,
+    pub name: String,
+    pub key: WrappedKeyDto,
+}
+
+/// Each user's access level (sealed in `meta` as `access`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessDto {
+    pub users: std::collections::BTreeMap<uuid::Uuid, UserAccessDto>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserAccessDto {
+    /// `admin`, `staff`, `event_organiser`, `read_only`.
+    pub level: String,
+    /// The events an event organiser organises.
+    #[serde(default)]
+    pub events: Vec<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,10 +7,13 @@
 //! grouped in pages (`bundle::pages`): a few hundred large values read far
 //! faster than a quarter of a million small ones.
 
+mod codec;
 mod idb;
+mod legacy;
 pub mod schema;
+mod vault;
 
-use js_sys::{Array, Function, Object, Promise, Reflect};
+use js_sys::{Array, Function, Promise, Reflect};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -19,14 +22,18 @@ use web_sys::{
     IdbTransactionMode, IdbVersionChangeEvent,
 };
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 
 use crate::bundle::dto::{self, AuditDto, DisclosureDto, OrgDto, PersonDto, RecordDto, SeenDto, SettingsDto, TombstoneDto};
 use crate::bundle::pages::{self, Kind, Page};
 use crate::domain::{AuditEntry, Change, Collator, DeviceId, EntityRef, Parts, Register, Stamp};
-use schema::{AUDIT, AUDIT_BY_ENTITY, LEGACY, META, ORGS, PAGES, PEOPLE, RECORDS, TOMBSTONES};
+use codec::Codec;
+use schema::{AUDIT, AUDIT_BY_ENTITY, META, PAGES};
 
+pub use codec::Unreadable;
 pub use idb::{finished, request};
+pub use vault::{wrap_for, AccessDoc, UserAccess, VaultDoc, VaultUser};
 
 /// Why storage failed. Each has a message for the user in the locales
 /// (`store_error.*`); none carries personal data.
@@ -93,6 +100,8 @@ impl Loaded {
 /// An open Sidos database.
 pub struct Store {
     db: IdbDatabase,
+    /// Plain, or sealing with the data key while the vault is unlocked.
+    codec: RefCell<Codec>,
 }
 
 impl Store {
@@ -141,7 +150,7 @@ impl Store {
                 });
                 db.set_onversionchange(Some(closer.as_ref().unchecked_ref()));
                 closer.forget();
-                Ok(Store { db })
+                Ok(Store { db, codec: RefCell::new(Codec::plain()) })
             }
             Err(ev) => {
                 let kind = Reflect::get(&ev, &"type".into()).ok().and_then(|t| t.as_string());
@@ -196,9 +205,16 @@ impl Store {
         let mut loaded = Loaded { parts: Parts::default(), device: None, problems: Vec::new(), rest: Vec::new() };
         let page_values: Array = request(&page_values).await?.unchecked_into();
         let page_keys: Array = request(&page_keys).await?.unchecked_into();
+        let codec = self.codec.borrow().clone();
         for (value, key) in page_values.iter().zip(page_keys.iter()) {
             let key = key.as_string().unwrap_or_default();
-            let text = Reflect::get(&value, &"data".into()).ok().and_then(|d| d.as_string());
+            let text = match codec.text(PAGES, &key, "data", &value) {
+                Ok(text) => Some(text),
+                Err(why) => {
+                    loaded.problems.push(LoadProblem { store: PAGES, key, detail: why.detail().into() });
+                    continue;
+                }
+            };
             match (Kind::from_page_key(&key), text.map(|t| Page::parse(&t))) {
                 (Some(kind), Some(Ok(page))) => {
                     for (doc_key, doc) in page.docs() {
@@ -217,9 +233,12 @@ impl Store {
         let meta_keys: Array = request(&meta_keys).await?.unchecked_into();
         for (value, key) in meta_values.iter().zip(meta_keys.iter()) {
             let key = key.as_string().unwrap_or_default();
-            let Some(doc) = Reflect::get(&value, &"doc".into()).ok().and_then(|d| d.as_string()) else {
-                loaded.problems.push(LoadProblem { store: META, key, detail: "no document".into() });
-                continue;
+            let doc = match codec.text(META, &key, "doc", &value) {
+                Ok(doc) => doc,
+                Err(why) => {
+                    loaded.problems.push(LoadProblem { store: META, key, detail: why.detail().into() });
+                    continue;
+                }
             };
             let result = match key.as_str() {
                 "settings" => decode::<SettingsDto, _>(&doc).map(|s| loaded.parts.settings = Some(s)),
@@ -232,6 +251,7 @@ impl Store {
                     .map_err(|_| "seen".to_owned())
                     .and_then(|s| dto::seen_from_dto(&s).map_err(|e| e.to_string()))
                     .map(|s| loaded.rest.push(Change::Seen(s))),
+                // The vault's own documents are read by the vault.
                 _ => Ok(()),
             };
             if let Err(detail) = result {
@@ -264,19 +284,24 @@ impl Store {
 
     async fn write_in(&self, tx: &web_sys::IdbTransaction, changes: &[Change]) -> Result<(), StoreError> {
         let js = |e: JsValue| StoreError::from_js(&e);
+        let codec = self.codec.borrow().clone();
         let mut by_page: BTreeMap<String, Vec<(String, Option<String>)>> = BTreeMap::new();
         for change in changes {
             match pages::entry(change) {
                 Some((kind, key, doc)) => by_page.entry(pages::page_key(kind, &key)).or_default().push((key, doc)),
-                None => issue_unpaged(tx, change).map_err(js)?,
+                None => issue_unpaged(tx, &codec, change).map_err(js)?,
             }
         }
         let store = tx.object_store(PAGES).map_err(js)?;
         for (page_key, entries) in by_page {
             let current = request(&store.get(&page_key.clone().into()).map_err(js)?).await?;
-            let mut page = match Reflect::get(&current, &"data".into()).ok().and_then(|d| d.as_string()) {
-                Some(text) => Page::parse(&text).map_err(|_| StoreError::Failed("damaged page".into()))?,
-                None => Page::default(),
+            let mut page = if current.is_undefined() {
+                Page::default()
+            } else {
+                let text = codec
+                    .text(PAGES, &page_key, "data", &current)
+                    .map_err(|why| StoreError::Failed(format!("page {page_key}: {}", why.detail())))?;
+                Page::parse(&text).map_err(|_| StoreError::Failed("damaged page".into()))?
             };
             for (key, doc) in entries {
                 page.set(key, doc);
@@ -284,72 +309,11 @@ impl Store {
             if page.is_empty() {
                 store.delete(&page_key.into()).map_err(js)?;
             } else {
-                store.put_with_key(&page_value(&page.text()), &page_key.into()).map_err(js)?;
+                let value = codec.value(PAGES, &page_key, "data", &page.text(), &[]);
+                store.put_with_key(&value, &page_key.into()).map_err(js)?;
             }
         }
         Ok(())
-    }
-
-    /// Moves documents from the one-value-per-document stores of earlier
-    /// versions into pages, in one transaction (all or nothing).
-    async fn move_legacy_documents(&self) -> Result<(), StoreError> {
-        let js = |e: JsValue| StoreError::from_js(&e);
-        let names: Array = LEGACY.iter().chain([&PAGES]).map(|s| JsValue::from_str(s)).collect();
-        let tx = self.db.transaction_with_str_sequence_and_mode(&names, IdbTransactionMode::Readwrite).map_err(js)?;
-        let moved = async {
-            let mut pages_by_key: BTreeMap<String, Page> = BTreeMap::new();
-            let mut any = false;
-            for (name, kind) in [(PEOPLE, Kind::People), (ORGS, Kind::Orgs), (RECORDS, Kind::Records), (TOMBSTONES, Kind::Tombstones)] {
-                let store = tx.object_store(name).map_err(js)?;
-                let values: Array = request(&store.get_all().map_err(js)?).await?.unchecked_into();
-                let keys: Array = request(&store.get_all_keys().map_err(js)?).await?.unchecked_into();
-                for (value, key) in values.iter().zip(keys.iter()) {
-                    let (Some(key), Some(doc)) =
-                        (key.as_string(), Reflect::get(&value, &"doc".into()).ok().and_then(|d| d.as_string()))
-                    else {
-                        continue;
-                    };
-                    any = true;
-                    pages_by_key.entry(pages::page_key(kind, &key)).or_default().set(key, Some(doc));
-                }
-            }
-            if !any {
-                return Ok(false);
-            }
-            let target = tx.object_store(PAGES).map_err(js)?;
-            for (page_key, page) in pages_by_key {
-                target.put_with_key(&page_value(&page.text()), &page_key.into()).map_err(js)?;
-            }
-            for name in LEGACY {
-                tx.object_store(name).and_then(|s| s.clear()).map_err(js)?;
-            }
-            Ok::<bool, StoreError>(true)
-        }
-        .await;
-        match moved {
-            Ok(_) => finished(&tx).await,
-            Err(e) => {
-                let _ = tx.abort();
-                Err(e)
-            }
-        }
-    }
-
-    /// Writes changes as versions 1 and 2 did (one value per document), so
-    /// that tests can make a database like those versions made.
-    #[doc(hidden)]
-    pub async fn write_as_version_2(&self, changes: &[Change]) -> Result<(), StoreError> {
-        let names: Array = [PEOPLE, ORGS, RECORDS, TOMBSTONES, AUDIT, META].iter().map(|s| JsValue::from_str(s)).collect();
-        let tx = self
-            .db
-            .transaction_with_str_sequence_and_mode(&names, IdbTransactionMode::Readwrite)
-            .map_err(|e| StoreError::from_js(&e))?;
-        let issued = changes.iter().try_for_each(|change| issue_legacy(&tx, change));
-        if let Err(e) = issued {
-            let _ = tx.abort();
-            return Err(StoreError::from_js(&e));
-        }
-        finished(&tx).await
     }
 
     /// Sets a small value in `meta` (the device id, for one).
@@ -358,8 +322,9 @@ impl Store {
             .db
             .transaction_with_str_and_mode(META, IdbTransactionMode::Readwrite)
             .map_err(|e| StoreError::from_js(&e))?;
+        let value = self.codec.borrow().value(META, key, "doc", text, &[]);
         tx.object_store(META)
-            .and_then(|s| s.put_with_key(&doc_value(text, &[]), &key.into()))
+            .and_then(|s| s.put_with_key(&value, &key.into()))
             .map_err(|e| StoreError::from_js(&e))?;
         finished(&tx).await
     }
@@ -373,19 +338,27 @@ impl Store {
             .and_then(|s| s.get(&"clock".into()))
             .map_err(|e| StoreError::from_js(&e))?;
         let value = request(&req).await?;
-        Ok(Reflect::get(&value, &"doc".into()).ok().and_then(|d| d.as_string()).and_then(|d| d.parse().ok()))
+        if value.is_undefined() {
+            return Ok(None);
+        }
+        let text = self.codec.borrow().text(META, "clock", "doc", &value);
+        Ok(text.ok().and_then(|d| d.parse().ok()))
     }
 
     /// The audit entries about one entity, oldest first.
     pub async fn audit_of(&self, entity: &EntityRef) -> Result<Vec<AuditEntry>, StoreError> {
         let tx = self.db.transaction_with_str(AUDIT).map_err(|e| StoreError::from_js(&e))?;
-        let req = tx
+        let index = tx
             .object_store(AUDIT)
             .and_then(|s| s.index(AUDIT_BY_ENTITY))
-            .and_then(|i| i.get_all_with_key(&dto::entity_key(entity).into()))
             .map_err(|e| StoreError::from_js(&e))?;
-        let values: Array = request(&req).await?.unchecked_into();
-        Ok(values.iter().filter_map(|v| audit_from(&v)).collect())
+        let key: JsValue = dto::entity_key(entity).into();
+        let values = index.get_all_with_key(&key).map_err(|e| StoreError::from_js(&e))?;
+        let keys = index.get_all_keys_with_key(&key).map_err(|e| StoreError::from_js(&e))?;
+        let values: Array = request(&values).await?.unchecked_into();
+        let keys: Array = request(&keys).await?.unchecked_into();
+        let codec = self.codec.borrow().clone();
+        Ok(values.iter().zip(keys.iter()).filter_map(|(v, k)| audit_from(&codec, &k, &v)).collect())
     }
 
     /// Up to `limit` audit entries before the key `before` (or the newest),
@@ -402,10 +375,12 @@ impl Store {
             .open_cursor_with_range_and_direction(&range, IdbCursorDirection::Prev)
             .map_err(|e| StoreError::from_js(&e))?;
         let mut out = Vec::new();
+        let codec = self.codec.borrow().clone();
         while out.len() < limit {
             let cursor = request(&req).await?;
             let Some(cursor) = cursor.dyn_ref::<IdbCursorWithValue>() else { break };
-            if let Some(entry) = cursor.value().ok().and_then(|v| audit_from(&v)) {
+            let key = cursor.primary_key().unwrap_or(JsValue::UNDEFINED);
+            if let Some(entry) = cursor.value().ok().and_then(|v| audit_from(&codec, &key, &v)) {
                 out.push(entry);
             }
             if out.len() < limit {
@@ -439,53 +414,31 @@ fn decode_into(loaded: &mut Loaded, kind: Kind, doc: &str) -> Result<(), String>
     }
 }
 
-fn audit_from(value: &JsValue) -> Option<AuditEntry> {
-    let doc = Reflect::get(value, &"doc".into()).ok()?.as_string()?;
+fn audit_from(codec: &Codec, key: &JsValue, value: &JsValue) -> Option<AuditEntry> {
+    let key = key.as_string()?;
+    let doc = codec.text(AUDIT, &key, "doc", value).ok()?;
     decode::<AuditDto, AuditEntry>(&doc).ok()
 }
 
-/// `{ doc, ...extra }`: the stored shape of audit entries and meta values.
-fn doc_value(doc: &str, extra: &[(&str, &str)]) -> JsValue {
-    let obj = Object::new();
-    let _ = Reflect::set(&obj, &"doc".into(), &doc.into());
-    for (k, v) in extra {
-        let _ = Reflect::set(&obj, &(*k).into(), &(*v).into());
-    }
-    obj.into()
-}
-
-/// `{ data }`: the stored shape of a page.
-fn page_value(text: &str) -> JsValue {
-    let obj = Object::new();
-    let _ = Reflect::set(&obj, &"data".into(), &text.into());
-    obj.into()
-}
-
-fn json<T: serde::Serialize>(value: &T) -> String {
+pub(crate) fn json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).expect("documents always serialise")
 }
 
 /// Issues the request for a change that is not paged: audit entries,
 /// settings, the clock.
-fn issue_unpaged(tx: &web_sys::IdbTransaction, change: &Change) -> Result<(), JsValue> {
+fn issue_unpaged(tx: &web_sys::IdbTransaction, codec: &Codec, change: &Change) -> Result<(), JsValue> {
+    let meta = |key: &str, text: String| -> Result<(), JsValue> {
+        tx.object_store(META)?.put_with_key(&codec.value(META, key, "doc", &text, &[]), &key.into()).map(|_| ())
+    };
     match change {
-        Change::PutSettings(s) => tx
-            .object_store(META)?
-            .put_with_key(&doc_value(&json(&SettingsDto::from(s)), &[]), &"settings".into())
-            .map(|_| ()),
-        Change::Clock(stamp) => tx
-            .object_store(META)?
-            .put_with_key(&doc_value(&stamp.to_string(), &[]), &"clock".into())
-            .map(|_| ()),
-        Change::Seen(seen) => tx
-            .object_store(META)?
-            .put_with_key(&doc_value(&json(&dto::seen_to_dto(seen)), &[]), &"seen".into())
-            .map(|_| ()),
+        Change::PutSettings(s) => meta("settings", json(&SettingsDto::from(s))),
+        Change::Clock(stamp) => meta("clock", stamp.to_string()),
+        Change::Seen(seen) => meta("seen", json(&dto::seen_to_dto(seen))),
         // The audit log only grows: `add` refuses to overwrite an entry.
         Change::Audit(entry) => tx
             .object_store(AUDIT)?
             .add_with_key(
-                &doc_value(&json(&AuditDto::from(entry)), &[("entity", &dto::entity_key(&entry.entity))]),
+                &codec.value(AUDIT, &entry.key, "doc", &json(&AuditDto::from(entry)), &[("entity", &dto::entity_key(&entry.entity))]),
                 &entry.key.clone().into(),
             )
             .map(|_| ()),
@@ -501,20 +454,3 @@ fn issue_unpaged(tx: &web_sys::IdbTransaction, change: &Change) -> Result<(), Js
     }
 }
 
-/// Issues a change as versions 1 and 2 stored it (see `write_as_version_2`).
-fn issue_legacy(tx: &web_sys::IdbTransaction, change: &Change) -> Result<(), JsValue> {
-    let put = |store: &str, key: String, value: JsValue| -> Result<(), JsValue> {
-        tx.object_store(store)?.put_with_key(&value, &key.into()).map(|_| ())
-    };
-    match change {
-        Change::PutPerson(p) => put(PEOPLE, p.id.to_string(), doc_value(&json(&PersonDto::from(p)), &[])),
-        Change::PutOrg(o) => put(ORGS, o.id.to_string(), doc_value(&json(&OrgDto::from(o)), &[])),
-        Change::PutRecord(r) => put(
-            RECORDS,
-            r.id.to_string(),
-            doc_value(&json(&RecordDto::from(r)), &[("person", &r.person.to_string())]),
-        ),
-        Change::PutTombstone(t) => put(TOMBSTONES, dto::entity_key(&t.entity), doc_value(&json(&TombstoneDto::from(t)), &[])),
-        other => issue_unpaged(tx, other),
-    }
-}

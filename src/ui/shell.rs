@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::ui::i18n::*;
+use crate::ui::pages::vault::{SetupScreen, UnlockScreen};
 use crate::ui::state::{AppState, Notice, Phase};
 use crate::ui::text;
 use crate::web;
@@ -33,7 +34,7 @@ pub fn Shell(children: ChildrenFn) -> impl IntoView {
         <a class="skip" href="#main">{t!(i18n, shell.skip)}</a>
         <header class="top">
             <a class="brand" href="/people">"Sidos"</a>
-            <nav aria-label=move || t_string!(i18n, shell.nav_label)>
+            <nav aria-label=move || t_string!(i18n, shell.nav_label) hidden=move || state.phase.get() != Phase::Ready>
                 <A href="/people">{t!(i18n, nav.people)}</A>
                 <A href="/organisations">{t!(i18n, nav.organisations)}</A>
                 <A href="/duplicates">{t!(i18n, nav.duplicates)}</A>
@@ -42,6 +43,10 @@ pub fn Shell(children: ChildrenFn) -> impl IntoView {
                 <A href="/settings">{t!(i18n, nav.settings)}</A>
             </nav>
             <LanguageSwitch />
+            <div class="who" hidden=move || state.phase.get() != Phase::Ready>
+                <span>{move || state.user.get().map(|(_, a)| a.name).unwrap_or_default()}</span>
+                <button type="button" class="button" on:click=move |_| state.lock()>{t!(i18n, vault.lock)}</button>
+            </div>
         </header>
         <main id="main" tabindex="-1">
             <Notices />
@@ -54,6 +59,8 @@ pub fn Shell(children: ChildrenFn) -> impl IntoView {
                     </div>
                 }
                 .into_any(),
+                Phase::Setup => view! { <SetupScreen /> }.into_any(),
+                Phase::Locked(doc) => view! { <UnlockScreen doc=doc /> }.into_any(),
                 Phase::Ready => children().into_any(),
             }}
         </main>
@@ -89,20 +96,23 @@ fn LanguageSwitch() -> impl IntoView {
 fn Notices() -> impl IntoView {
     let state = AppState::get();
     let i18n = use_i18n();
-    // A notice belongs to the page it was shown on: leaving that page
-    // clears it (saving and then opening the saved item is one page).
+    // A notice belongs to the page it is shown on: moving on to another
+    // page clears it. A move right after the notice (saving, then opening
+    // the saved item) is part of the same action and keeps it.
     let path = leptos_router::hooks::use_location().pathname;
-    let shown_on = StoredValue::new(String::new());
+    let shown_at = StoredValue::new(0.0);
     Effect::new(move |_| {
         if state.notice.with(Option::is_some) {
-            shown_on.set_value(path.get_untracked());
+            shown_at.set_value(crate::web::millis());
         }
     });
-    Effect::new(move |_| {
+    Effect::new(move |previous: Option<String>| {
         let now = path.get();
-        if state.notice.with_untracked(Option::is_some) && shown_on.with_value(|p| *p != now) {
+        let moved = previous.is_some_and(|p| p != now);
+        if moved && state.notice.with_untracked(Option::is_some) && crate::web::millis() - shown_at.get_value() > 1_000.0 {
             state.notice.set(None);
         }
+        now
     });
     let message = move || {
         state.notice.get().map(|n| match n {
@@ -114,6 +124,8 @@ fn Notices() -> impl IntoView {
             Notice::Gone => (true, t_string!(i18n, notice.gone).to_string()),
             Notice::StoreFailed(e) => (true, text::store_error(i18n, &e).to_string()),
             Notice::Imported => (false, t_string!(i18n, notice.imported).to_string()),
+            Notice::NotAllowed => (true, t_string!(i18n, notice.not_allowed).to_string()),
+            Notice::MakeRecoveryCopy => (false, t_string!(i18n, notice.make_recovery_copy).to_string()),
             Notice::NothingToImport => (false, t_string!(i18n, notice.nothing_to_import).to_string()),
             Notice::LoadProblems(list) => {
                 (true, t_string!(i18n, notice.load_problems, count = list.len()).to_string())

@@ -6,8 +6,9 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 
-use crate::domain::{Actor, Collator, Command, CommandError, DeviceId, Env, FinnishOrder, Plan, Register};
-use crate::store::{LoadProblem, Loaded, Store, StoreError};
+use crate::bundle::vault::VaultError;
+use crate::domain::{Actor, Collator, Command, CommandError, DeviceId, Env, FinnishOrder, Level, Plan, Register};
+use crate::store::{AccessDoc, LoadProblem, Loaded, Store, StoreError, VaultDoc};
 use crate::web;
 use crate::web::tabs::{self, TabMessage, Tabs};
 
@@ -17,8 +18,20 @@ pub const DB_NAME: &str = "sidos";
 #[derive(Clone, Debug, PartialEq)]
 pub enum Phase {
     Loading,
+    /// First start: the office sets a passphrase (existing data is then
+    /// encrypted in place).
+    Setup,
+    /// The register is encrypted and the key is not in memory.
+    Locked(VaultDoc),
     Ready,
     Failed(StoreError),
+}
+
+/// Why unlocking did not work.
+#[derive(Clone, Debug, PartialEq)]
+pub enum UnlockError {
+    WrongPassphrase,
+    Store(StoreError),
 }
 
 /// A message shown at the top of the page after something happened.
@@ -34,6 +47,10 @@ pub enum Notice {
     LoadProblems(Vec<LoadProblem>),
     Imported,
     NothingToImport,
+    /// Right after setting up: make an encrypted recovery copy now.
+    MakeRecoveryCopy,
+    /// The user's level does not allow what they tried.
+    NotAllowed,
 }
 
 /// Why a command did not go through.
@@ -56,6 +73,12 @@ pub struct AppState {
     pub phase: RwSignal<Phase>,
     pub busy: RwSignal<bool>,
     pub notice: RwSignal<Option<Notice>>,
+    /// The signed-in user (their id in the vault, and what they may do).
+    pub user: RwSignal<Option<(uuid::Uuid, Actor)>>,
+    /// The vault's users and settings, as last read or saved.
+    pub vault: RwSignal<Option<VaultDoc>>,
+    /// When the user last did something (for the automatic lock).
+    last_activity: StoredValue<f64>,
 }
 
 impl AppState {
@@ -68,6 +91,9 @@ impl AppState {
             phase: RwSignal::new(Phase::Loading),
             busy: RwSignal::new(false),
             notice: RwSignal::new(None),
+            user: RwSignal::new(None),
+            vault: RwSignal::new(None),
+            last_activity: StoredValue::new(0.0),
         }
     }
 
@@ -90,44 +116,145 @@ impl AppState {
         self.reg.with_value(|r| r.as_ref().map(f))
     }
 
-    /// Opens the store and loads the register; then runs the clean-ups that
-    /// are due (dietary data of past events).
+    /// Opens the store and finds out whether the register is set up; the
+    /// user then sets it up or unlocks it.
     pub async fn start(self) {
-        let loaded = async {
+        let opened = async {
             let store = Store::open(DB_NAME).await?;
-            let loaded = store.load().await?;
-            let device = match loaded.device {
-                Some(d) => d,
-                None => {
-                    let d = DeviceId::new(web::new_id());
-                    store.put_meta("device", &d.to_string()).await?;
-                    d
-                }
-            };
-            Ok::<_, StoreError>((store, loaded, device))
+            let vault = store.vault().await?;
+            Ok::<_, StoreError>((store, vault))
         }
         .await;
-        match loaded {
+        match opened {
             Err(e) => self.phase.set(Phase::Failed(e)),
-            Ok((store, loaded, device)) => {
+            Ok((store, vault)) => {
                 self.store.set_value(Some(Rc::new(store)));
-                self.install(loaded, device);
-                self.phase.set(Phase::Ready);
                 let tabs = Tabs::open(move |message| match message {
                     TabMessage::Changed => leptos::task::spawn_local(async move {
-                        let _ = self.reload().await;
+                        if self.phase.get_untracked() == Phase::Ready {
+                            let _ = self.reload().await;
+                        }
                     }),
-                    TabMessage::Locked => {}
+                    TabMessage::Locked => self.lock_here(),
                 });
                 self.tabs.set_value(Some(Rc::new(tabs)));
+                self.vault.set(vault.clone());
+                self.phase.set(match vault {
+                    Some(doc) => Phase::Locked(doc),
+                    None => Phase::Setup,
+                });
                 // Ask the browser not to clear the register when space runs
                 // low (Settings shows the answer).
                 leptos::task::spawn_local(async {
                     let _ = web::storage::persist().await;
                 });
-                self.purge_dietary().await;
+                self.watch_idle();
             }
         }
+    }
+
+    /// First start: encrypts the register (and anything an earlier version
+    /// stored) with a new data key wrapped by the administrator's
+    /// passphrase, then opens it.
+    pub async fn set_up(self, name: String, passphrase: String) -> Result<(), StoreError> {
+        let Some(store) = self.store.get_value() else { return Err(StoreError::Unavailable) };
+        let user = store.create_vault(&name, &passphrase).await?;
+        let vault = store.vault().await?;
+        self.vault.set(vault);
+        self.user.set(Some((user.id, Actor::admin(user.name.clone()))));
+        self.open_register(&store).await
+    }
+
+    /// Opens the register with a user's passphrase. A wrong passphrase is
+    /// answered after a short pause, and nothing is unlocked.
+    pub async fn unlock(self, user_id: uuid::Uuid, passphrase: String) -> Result<(), UnlockError> {
+        let Some(store) = self.store.get_value() else { return Err(UnlockError::Store(StoreError::Unavailable)) };
+        let vault = store.vault().await.map_err(UnlockError::Store)?.ok_or(UnlockError::Store(StoreError::Unavailable))?;
+        let Some(user) = vault.user(user_id).cloned() else { return Err(UnlockError::WrongPassphrase) };
+        web::next_paint().await;
+        if let Err(e) = store.unlock(&user, &passphrase) {
+            web::sleep(1200).await;
+            return Err(match e {
+                VaultError::WrongPassphrase | VaultError::EmptyPassphrase => UnlockError::WrongPassphrase,
+                _ => UnlockError::Store(StoreError::Failed("vault".into())),
+            });
+        }
+        let access = store.access().await.map_err(UnlockError::Store)?;
+        self.vault.set(Some(vault));
+        self.user.set(Some((user.id, access.actor(&user))));
+        self.open_register(&store).await.map_err(UnlockError::Store)
+    }
+
+    async fn open_register(self, store: &Store) -> Result<(), StoreError> {
+        let loaded = store.load().await?;
+        let device = match loaded.device {
+            Some(d) => d,
+            None => {
+                let d = DeviceId::new(web::new_id());
+                store.put_meta("device", &d.to_string()).await?;
+                d
+            }
+        };
+        self.install(loaded, device);
+        self.touch();
+        self.phase.set(Phase::Ready);
+        self.purge_dietary().await;
+        Ok(())
+    }
+
+    /// Locks this tab and every other tab of Sidos.
+    pub fn lock(self) {
+        self.lock_here();
+        if let Some(tabs) = self.tabs.get_value() {
+            tabs.send(TabMessage::Locked);
+        }
+    }
+
+    /// Drops the key and the register from this tab's memory.
+    fn lock_here(self) {
+        if let Some(store) = self.store.get_value() {
+            store.lock();
+        }
+        self.reg.set_value(None);
+        self.user.set(None);
+        self.rev.update(|r| *r += 1);
+        if let Some(doc) = self.vault.get_untracked() {
+            self.phase.set(Phase::Locked(doc));
+        }
+    }
+
+    /// Notes that the user did something.
+    pub fn touch(self) {
+        self.last_activity.set_value(web::millis());
+    }
+
+    /// Locks after the vault's idle time without activity. Also asks before
+    /// the tab is closed or reloaded while a change is being written.
+    fn watch_idle(self) {
+        let guard = window_event_listener(leptos::ev::beforeunload, move |ev| {
+            if self.busy.get_untracked() {
+                ev.prevent_default();
+                ev.set_return_value("");
+            }
+        });
+        std::mem::forget(guard);
+        let touch = move |_: web_sys::Event| self.touch();
+        for event in ["pointerdown", "keydown", "wheel", "touchstart"] {
+            let handle = window_event_listener_untyped(event, touch);
+            std::mem::forget(handle);
+        }
+        leptos::task::spawn_local(async move {
+            loop {
+                web::sleep(15_000).await;
+                if self.phase.get_untracked() != Phase::Ready {
+                    continue;
+                }
+                let minutes = self.vault.get_untracked().map_or(15, |v| v.lock_minutes);
+                if web::millis() - self.last_activity.get_value() > f64::from(minutes) * 60_000.0 {
+                    self.lock();
+                }
+            }
+        });
     }
 
     /// Puts a loaded register in place and tells the views.
@@ -231,9 +358,65 @@ impl AppState {
         Ok(plan)
     }
 
-    /// The user the app acts for.
+    /// Tells the user why a command was refused (gone, or not allowed).
+    pub fn refused(self, error: CommandError) {
+        self.notice.set(Some(match error {
+            CommandError::NotAllowed => Notice::NotAllowed,
+            _ => Notice::Gone,
+        }));
+    }
+
+    /// The user the app acts for (read-only when nobody is signed in).
     pub fn actor(&self) -> Actor {
-        Actor::admin(self.with_untracked(|r| r.settings().user_name.clone()).unwrap_or_default())
+        self.user.get_untracked().map(|(_, a)| a).unwrap_or_else(|| Actor::new("", Level::ReadOnly))
+    }
+
+    /// Whether the signed-in user may change the register (tracked).
+    pub fn can_edit(&self) -> bool {
+        self.user.with(|u| u.as_ref().is_some_and(|(_, a)| a.level.may_edit()))
+    }
+
+    /// Whether the signed-in user is an administrator (tracked).
+    pub fn is_admin(&self) -> bool {
+        self.user.with(|u| u.as_ref().is_some_and(|(_, a)| a.level == Level::Admin))
+    }
+
+    /// Saves the vault's users and levels (administrators only), with an
+    /// audit entry that names who did it.
+    pub async fn save_users(self, doc: VaultDoc, access: AccessDoc) -> Result<(), StoreError> {
+        let Some(store) = self.store.get_value() else { return Err(StoreError::Unavailable) };
+        let audit = self.with_untracked(|r| {
+            let stamp = r.clock().next(web::now().timestamp_millis().max(0) as u64, r.device());
+            crate::domain::AuditEntry {
+                key: crate::domain::AuditEntry::key_for(stamp, 0),
+                at: web::now(),
+                actor: self.actor().name,
+                action: crate::domain::AuditAction::Updated,
+                entity: crate::domain::EntityRef::Settings,
+                fields: vec!["users".into()],
+            }
+        });
+        store.save_users(&doc, &access, audit.as_ref()).await?;
+        // Keep the signed-in user's own level up to date.
+        if let Some((id, _)) = self.user.get_untracked() {
+            if let Some(u) = doc.user(id) {
+                self.user.set(Some((id, access.actor(u))));
+            }
+        }
+        self.vault.set(Some(doc));
+        Ok(())
+    }
+
+    /// The open store's access document (administrators manage users).
+    pub async fn access(self) -> Result<AccessDoc, StoreError> {
+        let Some(store) = self.store.get_value() else { return Err(StoreError::Unavailable) };
+        store.access().await
+    }
+
+    /// Wraps the data key for a user's (new) passphrase.
+    pub fn wrap_key(self, id: uuid::Uuid, passphrase: &str) -> Option<crate::bundle::vault::WrappedKey> {
+        let key = self.store.get_value()?.data_key()?;
+        crate::store::wrap_for(&key, id, passphrase).ok()
     }
 
     /// The open store, for reads that are not in memory (the audit log).

@@ -4,7 +4,7 @@
 import { test, expect } from "@playwright/test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fi, fill, openApp, addPerson, expectAccessible, keepScreenshot } from "./helpers.mjs";
+import { fi, fill, openApp, addPerson, keepScreenshot, expectAccessible } from "./helpers.mjs";
 
 const PASS = "kolme pientä porsasta metsän reunalla";
 const names = (page) => page.locator(".vrow .name");
@@ -13,7 +13,7 @@ const exportPart = (page) => page.getByRole("region", { name: fi.exchange.export
 const importPart = (page) => page.getByRole("region", { name: fi.exchange.import_title });
 
 async function exportBundle(page, testInfo, file, { recipient = "" } = {}) {
-  await page.goto("/exchange");
+  await openApp(page, "/exchange");
   await exportPart(page).getByLabel(fi.exchange.recipient).fill(recipient);
   await exportPart(page).getByLabel(fi.exchange.passphrase, { exact: true }).fill(PASS);
   await exportPart(page).getByLabel(fi.exchange.passphrase_again).fill(PASS);
@@ -26,7 +26,7 @@ async function exportBundle(page, testInfo, file, { recipient = "" } = {}) {
 }
 
 async function openBundle(page, path, passphrase = PASS) {
-  await page.goto("/exchange");
+  await openApp(page, "/exchange");
   await page.getByLabel(fi.exchange.pick_file).setInputFiles(path);
   await importPart(page).getByLabel(fi.exchange.passphrase, { exact: true }).fill(passphrase);
   await page.getByRole("button", { name: fi.exchange.open_button }).click();
@@ -35,7 +35,7 @@ async function openBundle(page, path, passphrase = PASS) {
 const countsRow = (page, name) => page.getByRole("row").filter({ has: page.getByRole("rowheader", { name, exact: true }) });
 
 async function editPerson(page, fullName, label, value) {
-  await page.goto("/people");
+  await openApp(page, "/people");
   await page.getByLabel(fi.people.search_label).fill(fullName.split(" ")[1]);
   await page.locator(".vrow a").first().click();
   await page.getByRole("link", { name: fi.common.edit }).click();
@@ -49,7 +49,7 @@ test("two colleagues exchange bundles and end with the same register", async ({ 
   const b = await (await browser.newContext()).newPage();
   await openApp(a);
   await addPerson(a, { given: "Kati", family: "Häkkinen", email: "kati@mipro.fi", org: "Mipro Oy" });
-  await a.goto("/people");
+  await openApp(a, "/people");
   await addPerson(a, { given: "Antti", family: "Aho" });
   const first = await exportBundle(a, testInfo, "a1.json", { recipient: "Bertta" });
   await expect(a.getByRole("region", { name: fi.exchange.log_title })).toContainText("Bertta");
@@ -66,7 +66,7 @@ test("two colleagues exchange bundles and end with the same register", async ({ 
   await expect(b.getByText(fi.exchange.no_conflicts)).toBeVisible();
   await b.getByRole("button", { name: fi.exchange.apply }).click();
   await expect(b.getByRole("status").getByText(fi.notice.imported)).toBeVisible();
-  await b.goto("/people");
+  await openApp(b, "/people");
   await expect(names(b)).toHaveText(["Aho, Antti", "Häkkinen, Kati"]);
 
   // Both edit: different fields of Kati (no conflict), the same field of Antti (a conflict).
@@ -74,7 +74,7 @@ test("two colleagues exchange bundles and end with the same register", async ({ 
   await editPerson(b, "Kati Häkkinen", fi.person.email, "kati.hakkinen@mipro.fi");
   await editPerson(a, "Antti Aho", fi.person.given_name, "Antero");
   await editPerson(b, "Antti Aho", fi.person.given_name, "Anton");
-  await b.goto("/people");
+  await openApp(b, "/people");
   await addPerson(b, { given: "Bertta", family: "Berg" });
 
   const second = await exportBundle(b, testInfo, "b1.json");
@@ -95,7 +95,7 @@ test("two colleagues exchange bundles and end with the same register", async ({ 
 
   // Both registers now say the same, with everyone's work.
   for (const page of [a, b]) {
-    await page.goto("/people");
+    await openApp(page, "/people");
     await expect(names(page)).toHaveText(["Aho, Anton", "Berg, Bertta", "Häkkinen, Kati"]);
     await page.getByLabel(fi.people.search_label).fill("häkkinen");
     await page.locator(".vrow a").first().click();
@@ -113,7 +113,7 @@ test("files that are not bundles, or are damaged, are refused with a clear messa
   await openApp(page);
   const csv = testInfo.outputPath("contacts.csv");
   writeFileSync(csv, "Etunimi;Sukunimi\nKati;Häkkinen\n");
-  await page.goto("/exchange");
+  await openApp(page, "/exchange");
   await page.getByLabel(fi.exchange.pick_file).setInputFiles(csv);
   await expect(page.getByText(fi.bundle_error.not_a_bundle)).toBeVisible();
   const empty = testInfo.outputPath("empty.json");
@@ -121,7 +121,7 @@ test("files that are not bundles, or are damaged, are refused with a clear messa
   await page.getByLabel(fi.exchange.pick_file).setInputFiles(empty);
   await expect(page.getByText(fi.bundle_error.empty)).toBeVisible();
   // A real bundle with one byte of its ciphertext changed.
-  await page.goto("/people");
+  await openApp(page, "/people");
   await addPerson(page, { given: "Anna", family: "Aho" });
   const good = await exportBundle(page, testInfo, "good.json");
   const envelope = JSON.parse(readFileSync(good, "utf8"));

@@ -47,10 +47,50 @@ export async function settled(page) {
   await expect(page.getByRole("heading", { level: 1 }).first()).toBeVisible();
 }
 
-/** Opens the app and waits until the register is loaded. */
-export async function openApp(page, path = "/people") {
+/** The administrator every test sets the register up with. */
+export const ADMIN = { name: "Testi Ylläpitäjä", passphrase: "kolme pientä porsasta metsän laidalla" };
+
+/**
+ * Gets past the vault: sets the register up on first start, or unlocks it
+ * (as `user`, when several can), and waits until the page is ready.
+ */
+export async function unlock(page, { name = ADMIN.name, passphrase = ADMIN.passphrase } = {}) {
+  // In any language: the setup and unlock forms are told apart by their fields.
+  const ready = page.locator("header .who button");
+  const setup = page.locator("#setup-name");
+  const locked = page.locator("#unlock-pass");
+  const failed = page.locator("main .error-summary h1");
+  await expect
+    .poll(async () => (await ready.isVisible()) || (await setup.isVisible()) || (await locked.isVisible()) || (await failed.isVisible()), { timeout: 15_000 })
+    .toBe(true);
+  if (await setup.isVisible()) {
+    await setup.fill(name);
+    await page.locator("#setup-pass1").fill(passphrase);
+    await page.locator("#setup-pass2").fill(passphrase);
+    await page.locator("#setup-understood").check();
+    await page.locator("form button[type=submit]").click();
+  } else if (await locked.isVisible()) {
+    const who = page.locator("#unlock-user");
+    if (await who.count()) await who.selectOption({ label: name });
+    await locked.fill(passphrase);
+    await page.locator("form button[type=submit]").click();
+  } else {
+    return;
+  }
+  await expect(ready).toBeVisible({ timeout: 20_000 });
+  await expect(page.getByRole("heading", { level: 1 }).first()).toBeVisible();
+}
+
+/** Opens the app at `path` (a full page load locks it) and unlocks it. */
+export async function openApp(page, path = "/people", user) {
   await page.goto(path);
-  await settled(page);
+  await unlock(page, user);
+}
+
+/** Reloads the page (which locks it) and unlocks it again. */
+export async function reopen(page, user) {
+  await page.reload();
+  await unlock(page, user);
 }
 
 /** Adds a person through the form (Finnish interface). */

@@ -1,7 +1,7 @@
 // People end to end: add, reload, search, edit, delete — in a real browser
 // against the real IndexedDB, driven by the labels users read.
 import { test, expect } from "@playwright/test";
-import { fi, fill, openApp, addPerson, keepScreenshot, expectAccessible } from "./helpers.mjs";
+import { fi, fill, openApp, reopen, addPerson, keepScreenshot, expectAccessible } from "./helpers.mjs";
 
 const rows = (page) => page.getByRole("list", { name: fi.people.list_label }).getByRole("listitem");
 
@@ -11,6 +11,7 @@ test("add three people, reload, search, edit and delete", async ({ page }) => {
 
   await addPerson(page, { given: "Kati", family: "Häkkinen", email: "kati.hakkinen@example.fi", phone: "040 123 4567", org: "Mipro Oy", role: "Tietosuojavastaava" });
   await expect(page.getByRole("status").getByText(fi.notice.saved)).toBeVisible();
+  await page.waitForTimeout(1_200); // a person reads the notice before moving on
   await page.getByRole("link", { name: fi.person.back_to_list }).click();
   // The notice belonged to the page it was shown on.
   await expect(page.getByText(fi.notice.saved)).toBeHidden();
@@ -20,7 +21,7 @@ test("add three people, reload, search, edit and delete", async ({ page }) => {
   await page.getByRole("link", { name: fi.person.back_to_list }).click();
 
   // Closing the tab and coming back: everything is still there, in Finnish order.
-  await page.reload();
+  await reopen(page);
   await expect(page.getByText(fill(fi.people.count, { count: 3 }))).toBeVisible();
   await expect(rows(page).locator(".name")).toHaveText(["Aho, Antti", "Häkkinen, Kati", "Öberg, Åsa"]);
   // The phone was normalised, the organisation reused (case ignored).
@@ -46,7 +47,7 @@ test("add three people, reload, search, edit and delete", async ({ page }) => {
   await page.getByLabel(fi.person.email, { exact: true }).fill("antti.aho@example.fi");
   await page.getByRole("button", { name: fi.common.save }).click();
   await expect(page.getByRole("link", { name: "antti.aho@example.fi" })).toBeVisible();
-  await page.reload();
+  await reopen(page);
   await expect(page.getByRole("link", { name: "antti.aho@example.fi" })).toBeVisible();
 
   // Delete, after a confirmation.
@@ -55,7 +56,7 @@ test("add three people, reload, search, edit and delete", async ({ page }) => {
   await page.getByRole("button", { name: fi.person.delete_yes }).click();
   await expect(page.getByRole("status").getByText(fi.notice.deleted)).toBeVisible();
   await expect(rows(page).locator(".name")).toHaveText(["Häkkinen, Kati", "Öberg, Åsa"]);
-  await page.reload();
+  await reopen(page);
   await expect(rows(page).locator(".name")).toHaveText(["Häkkinen, Kati", "Öberg, Åsa"]);
 });
 
@@ -80,14 +81,14 @@ test("an invalid form shows inline errors and saves nothing", async ({ page }) =
   await expectAccessible(page, "the form with errors");
 
   // Nothing was saved.
-  await page.goto("/people");
+  await openApp(page, "/people");
   await expect(page.getByText(fi.people.empty)).toBeVisible();
 });
 
 test("adding a person whose e-mail exists warns before saving", async ({ page }) => {
   await openApp(page);
   await addPerson(page, { given: "Matti", family: "Meikäläinen", email: "matti@example.fi" });
-  await page.goto("/people");
+  await openApp(page, "/people");
   await page.getByRole("link", { name: fi.people.add }).click();
   await page.getByLabel(fi.person.given_name).fill("Matti");
   await page.getByLabel(fi.person.family_name).fill("Meikäläinen-Toinen");
@@ -99,6 +100,6 @@ test("adding a person whose e-mail exists warns before saving", async ({ page })
   // Still one person until the user decides.
   await page.getByRole("button", { name: fi.person.save_anyway }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Matti Meikäläinen-Toinen");
-  await page.goto("/people");
+  await openApp(page, "/people");
   await expect(page.getByText(fill(fi.people.count, { count: 2 }))).toBeVisible();
 });

@@ -1,7 +1,7 @@
 // The app shell: language choice (remembered), accessibility of every page,
 // the content security policy, and clear messages when storage fails.
 import { test, expect } from "@playwright/test";
-import { fi, sv, en, openApp, addPerson, keepScreenshot, expectAccessible } from "./helpers.mjs";
+import { fi, sv, en, fill, openApp, reopen, addPerson, keepScreenshot, expectAccessible } from "./helpers.mjs";
 
 test("Finnish by default; Swedish and English on request, remembered", async ({ page }) => {
   await openApp(page);
@@ -15,7 +15,7 @@ test("Finnish by default; Swedish and English on request, remembered", async ({ 
   await page.getByLabel(sv.shell.language).selectOption("en");
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(en.people.title);
   await expect(page.getByRole("link", { name: en.people.add })).toBeVisible();
-  await page.reload();
+  await reopen(page);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(en.people.title);
   await expect(page.getByLabel(en.shell.language)).toHaveValue("en");
 
@@ -33,15 +33,15 @@ test("every page passes axe-core", async ({ page }) => {
   await keepScreenshot(page, "person");
   await page.getByRole("link", { name: fi.common.edit }).click();
   await expectAccessible(page, "the edit form");
-  await page.goto("/people/new");
+  await openApp(page, "/people/new");
   await expectAccessible(page, "the new person form");
   await keepScreenshot(page, "person-form");
-  await page.goto("/people");
+  await openApp(page, "/people");
   await expectAccessible(page, "the people list");
-  await page.goto("/settings");
+  await openApp(page, "/settings");
   await expectAccessible(page, "settings");
   await keepScreenshot(page, "settings");
-  await page.goto("/no/such/page");
+  await openApp(page, "/no/such/page");
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(fi.not_found.title);
   await expectAccessible(page, "the not-found page");
 });
@@ -69,7 +69,7 @@ test("a browser without storage gets a clear message", async ({ page }) => {
   await page.addInitScript(() => {
     Object.defineProperty(window, "indexedDB", { value: undefined, configurable: true });
   });
-  await page.goto("/people");
+  await openApp(page, "/people");
   await expect(page.getByRole("alert")).toContainText(fi.shell.cannot_open);
   await expect(page.getByRole("alert")).toContainText(fi.store_error.unavailable);
 });
@@ -93,7 +93,7 @@ test("a full disk loses nothing: the message says so and the form keeps its data
   await page.evaluate(() => (window.__sidosDiskFull = false));
   await page.getByRole("button", { name: fi.common.save }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Täysi");
-  await page.goto("/people");
+  await openApp(page, "/people");
   await expect(page.locator(".vrow .name")).toHaveText(["Täysi"]);
 });
 
@@ -103,10 +103,10 @@ test("after the first visit the app opens without a network", async ({ context, 
   await page.evaluate(async () => {
     await navigator.serviceWorker.ready;
   });
-  await page.reload();
+  await reopen(page);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Kati Häkkinen");
   await context.setOffline(true);
-  await page.goto("/people");
+  await openApp(page, "/people");
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(fi.people.title);
   await expect(page.locator(".vrow .name")).toHaveText(["Häkkinen, Kati"]);
   await context.setOffline(false);

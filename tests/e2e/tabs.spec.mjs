@@ -1,7 +1,7 @@
 // Two tabs of Sidos at once: one writer at a time, the other tab sees the
 // change, and two edits of the same person both survive.
 import { test, expect } from "@playwright/test";
-import { fi, fill, openApp, addPerson } from "./helpers.mjs";
+import { fi, fill, openApp, reopen, addPerson } from "./helpers.mjs";
 
 test("a change in one tab appears in the other", async ({ context }) => {
   const one = await context.newPage();
@@ -20,7 +20,7 @@ test("two tabs editing the same person at once lose nothing", async ({ context }
   await addPerson(one, { given: "Anna", family: "Aho", email: "anna@example.fi", phone: "040 111 1111" });
   const url = one.url();
   const two = await context.newPage();
-  await two.goto(url);
+  await openApp(two, url);
   await expect(two.getByRole("heading", { level: 1 })).toHaveText("Anna Aho");
 
   // Both open the edit form before either saves.
@@ -34,7 +34,7 @@ test("two tabs editing the same person at once lose nothing", async ({ context }
   await expect(two.getByRole("link", { name: "anna.aho@example.fi" })).toBeVisible();
   // The second save kept the first tab's phone.
   await expect(two.getByRole("link", { name: "+358 50 222 2222" })).toBeVisible();
-  await one.reload();
+  await reopen(one);
   await expect(one.getByRole("link", { name: "anna.aho@example.fi" })).toBeVisible();
   await expect(one.getByRole("link", { name: "+358 50 222 2222" })).toBeVisible();
 });

@@ -34,3 +34,26 @@ pub fn ErrorSummary(errors: RwSignal<Vec<FieldError>>) -> impl IntoView {
         </div>
     }
 }
+
+/// How strong a passphrase is, as a meter and in words.
+#[component]
+pub fn StrengthMeter(#[prop(into)] id: String, value: RwSignal<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    let strength = Memo::new(move |_| crate::bundle::passphrase::strength(&value.get()));
+    view! {
+        <div class="strength">
+            <meter id=id.clone() min="0" max="90" low="45" high="70" optimum="90"
+                aria-labelledby=format!("{id}-label")
+                value=move || strength.get().bits.min(90)></meter>
+            <span id=format!("{id}-label")>
+                {t!(i18n, exchange.strength)} ": "
+                {move || match strength.get().level {
+                    crate::bundle::passphrase::Level::Weak => t_string!(i18n, exchange.strength_weak),
+                    crate::bundle::passphrase::Level::Fair => t_string!(i18n, exchange.strength_fair),
+                    crate::bundle::passphrase::Level::Strong => t_string!(i18n, exchange.strength_strong),
+                }}
+            </span>
+        </div>
+    }
+}
+

@@ -147,7 +147,8 @@ fn Compare(a: PersonId, b: PersonId) -> impl IntoView {
                     navigate(&format!("/people/{}", keep.id), Default::default());
                 }
                 Err(RunError::Store(e)) => failure.set(Some(text::store_error(i18n, &e).to_owned())),
-                Err(_) => state.notice.set(Some(Notice::Gone)),
+                Err(RunError::Command(e)) => state.refused(e),
+                Err(_) => {}
             }
         });
     };
@@ -219,7 +220,7 @@ fn Compare(a: PersonId, b: PersonId) -> impl IntoView {
                 </tbody>
             </table>
             <div class="actions">
-                <button type="button" class="button primary" on:click=merge disabled=move || state.busy.get()>{t!(i18n, dup.merge)}</button>
+                <button type="button" class="button primary" on:click=merge disabled=move || state.busy.get() || !state.can_edit()>{t!(i18n, dup.merge)}</button>
                 <a class="button" href="/duplicates">{t!(i18n, common.cancel)}</a>
             </div>
         }

@@ -11,7 +11,7 @@ use crate::bundle::{self, passphrase, BundleError, KdfParams};
 use crate::domain::sync::{Conflict, Counts, Entity, ExportScope, ImportPreview, Side, Snapshot};
 use crate::domain::{CategoryKey, Command, PersonId};
 use crate::tr;
-use crate::ui::components::{use_title, CheckField, TextField};
+use crate::ui::components::{use_title, CheckField, StrengthMeter, TextField};
 use crate::ui::i18n::*;
 use crate::ui::pages::audit::field_name;
 use crate::ui::pages::duplicates::shown;
@@ -98,8 +98,8 @@ fn DisclosureLog() -> impl IntoView {
     }
 }
 
-/// The passphrase fields with a strength meter; `Ok` when usable.
-fn check_passphrase(i18n: I18n, first: &str, second: &str) -> Result<(), String> {
+/// Checks a new passphrase typed twice; `Ok` when usable.
+pub fn check_passphrase(i18n: I18n, first: &str, second: &str) -> Result<(), String> {
     if first.is_empty() {
         return Err(t_string!(i18n, exchange.pass_missing).to_owned());
     }
@@ -110,27 +110,6 @@ fn check_passphrase(i18n: I18n, first: &str, second: &str) -> Result<(), String>
         return Err(t_string!(i18n, exchange.pass_mismatch).to_owned());
     }
     Ok(())
-}
-
-#[component]
-fn StrengthMeter(value: RwSignal<String>) -> impl IntoView {
-    let i18n = use_i18n();
-    let strength = Memo::new(move |_| passphrase::strength(&value.get()));
-    view! {
-        <div class="strength">
-            <meter id="strength" min="0" max="90" low="45" high="70" optimum="90"
-                aria-labelledby="strength-label"
-                value=move || strength.get().bits.min(90)></meter>
-            <span id="strength-label">
-                {t!(i18n, exchange.strength)} ": "
-                {move || match strength.get().level {
-                    passphrase::Level::Weak => t_string!(i18n, exchange.strength_weak),
-                    passphrase::Level::Fair => t_string!(i18n, exchange.strength_fair),
-                    passphrase::Level::Strong => t_string!(i18n, exchange.strength_strong),
-                }}
-            </span>
-        </div>
-    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -145,7 +124,8 @@ enum Step {
 fn Export() -> impl IntoView {
     let state = AppState::get();
     let i18n = use_i18n();
-    let everything = RwSignal::new(true);
+    // Exporting everything is for administrators; others choose a part.
+    let everything = RwSignal::new(state.is_admin());
     let chosen = RwSignal::new(BTreeSet::<CategoryKey>::new());
     let relationship = RwSignal::new(true);
     let dietary = RwSignal::new(false);
@@ -258,12 +238,12 @@ fn Export() -> impl IntoView {
         });
     };
     view! {
-        <section aria-labelledby="export-title" class="panel">
+        <section aria-labelledby="export-title" class="panel" hidden=move || !state.can_edit()>
             <h2 id="export-title">{t!(i18n, exchange.export_title)}</h2>
             <form class="form" novalidate on:submit=export>
                 <fieldset>
                     <legend>{t!(i18n, exchange.what)}</legend>
-                    <label class="check">
+                    <label class="check" hidden=move || !state.is_admin()>
                         <input type="radio" name="scope" prop:checked=move || everything.get() on:change=move |_| everything.set(true) />
                         {t!(i18n, exchange.scope_everything)}
                     </label>
@@ -306,7 +286,7 @@ fn Export() -> impl IntoView {
                     <legend>{t!(i18n, exchange.passphrase_legend)}</legend>
                     <p class="help">{t!(i18n, exchange.passphrase_help)}</p>
                     <TextField id="export-pass1" label=tr!(i18n, exchange.passphrase) value=pass1 kind="password" autocomplete="new-password" />
-                    <StrengthMeter value=pass1 />
+                    <StrengthMeter id="export-strength" value=pass1 />
                     <TextField id="export-pass2" label=tr!(i18n, exchange.passphrase_again) value=pass2 kind="password" autocomplete="new-password" />
                 </fieldset>
                 <p class="error" role="alert" hidden=move || problem.with(Option::is_none)>{move || problem.get().unwrap_or_default()}</p>
@@ -436,7 +416,7 @@ fn Import() -> impl IntoView {
         });
     };
     view! {
-        <section aria-labelledby="import-title" class="panel">
+        <section aria-labelledby="import-title" class="panel" hidden=move || !state.can_edit()>
             <h2 id="import-title">{t!(i18n, exchange.import_title)}</h2>
             <div class="dropzone" on:dragover=|ev: leptos::ev::DragEvent| ev.prevent_default() on:drop=on_drop>
                 <label for="bundle-file">{t!(i18n, exchange.pick_file)}</label>

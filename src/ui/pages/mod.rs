@@ -10,6 +10,7 @@ pub mod person_form;
 pub mod person_view;
 pub mod records;
 pub mod settings;
+pub mod vault;
 
 use leptos::prelude::*;
 

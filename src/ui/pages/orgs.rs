@@ -39,7 +39,7 @@ pub fn OrgsPage() -> impl IntoView {
     view! {
         <div class="page-head">
             <h1>{t!(i18n, org.title)}</h1>
-            <a class="button primary" href="/organisations/new">{t!(i18n, org.add)}</a>
+            <a class="button primary" href="/organisations/new" hidden=move || !state.can_edit()>{t!(i18n, org.add)}</a>
         </div>
         <div class="search">
             <label for="org-search">{t!(i18n, org.search_label)}</label>
@@ -127,7 +127,8 @@ fn OrgDetails(id: OrgId) -> impl IntoView {
                     navigate("/organisations", Default::default());
                 }
                 Err(RunError::Store(e)) => failure.set(Some(text::store_error(i18n, &e).to_owned())),
-                Err(_) => state.notice.set(Some(Notice::Gone)),
+                Err(RunError::Command(e)) => state.refused(e),
+                Err(_) => {}
             }
         });
     };
@@ -138,7 +139,7 @@ fn OrgDetails(id: OrgId) -> impl IntoView {
         view! {
             <div class="page-head">
                 <h1>{o.name.clone()}</h1>
-                <div class="actions">
+                <div class="actions" hidden=move || !state.can_edit()>
                     <a class="button" href=format!("/organisations/{id}/edit")>{t!(i18n, common.edit)}</a>
                     <button type="button" class="button danger" on:click=move |_| confirming.set(true)>{t!(i18n, common.delete)}</button>
                 </div>
@@ -294,7 +295,7 @@ fn OrgForm(id: Option<OrgId>) -> impl IntoView {
                     errors.set(list);
                     super::focus_error_summary();
                 }
-                Err(RunError::Command(_)) => state.notice.set(Some(Notice::Gone)),
+                Err(RunError::Command(e)) => state.refused(e),
                 Err(RunError::Store(e)) => failure.set(Some(text::store_error(i18n, &e).to_owned())),
                 Err(RunError::Busy) => {}
             }

@@ -111,7 +111,7 @@ fn Details(person: Person) -> impl IntoView {
                     navigate("/people", Default::default());
                 }
                 Err(RunError::Store(e)) => failure.set(Some(text::store_error(i18n, &e).to_owned())),
-                Err(RunError::Command(_)) => state.notice.set(Some(Notice::Gone)),
+                Err(RunError::Command(e)) => state.refused(e),
                 Err(RunError::Busy) => {}
             }
         });
@@ -143,7 +143,7 @@ fn Details(person: Person) -> impl IntoView {
     view! {
         <div class="page-head">
             <h1>{name.clone()}</h1>
-            <div class="actions">
+            <div class="actions" hidden=move || !state.can_edit()>
                 <a class="button" href=format!("/people/{id}/edit")>{t!(i18n, common.edit)}</a>
                 <button type="button" class="button danger" on:click=move |_| confirming.set(true)>
                     {t!(i18n, common.delete)}

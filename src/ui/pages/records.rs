@@ -125,7 +125,7 @@ pub fn Timeline(person: PersonId) -> impl IntoView {
     view! {
         <section aria-labelledby="timeline-title">
             <h2 id="timeline-title">{t!(i18n, record.timeline)}</h2>
-            <ul class="add-links">
+            <ul class="add-links" hidden=move || !state.can_edit()>
                 {KINDS.into_iter().map(|k| view! {
                     <li><a class="button" href=format!("/people/{person}/records/new/{k}")>{move || add_label(i18n, k)}</a></li>
                 }).collect_view()}
@@ -152,6 +152,10 @@ fn TimelineItem(record: Record) -> impl IntoView {
         _ => None,
     };
     let kind = StoredValue::new(record.kind.clone());
+    let may_see = match &record.kind {
+        RecordKind::Event(e) => state.actor().may_see_dietary(&e.name),
+        _ => false,
+    };
     let show_dietary = move |_| {
         spawn_local(async move {
             if state.run(Command::LogDietaryView(id)).await.is_ok() {
@@ -173,7 +177,8 @@ fn TimelineItem(record: Record) -> impl IntoView {
                     None => view! { <p class="muted">{t!(i18n, record.no_dietary)}</p> }.into_any(),
                     Some(text_value) => view! {
                         <div class="dietary">
-                            <button type="button" class="link" hidden=move || shown.get() on:click=show_dietary>
+                            <p class="muted" hidden=may_see>{t!(i18n, record.dietary_hidden)}</p>
+                            <button type="button" class="link" hidden=move || shown.get() || !may_see on:click=show_dietary>
                                 {t!(i18n, record.show_dietary)}
                             </button>
                             <p hidden=move || !shown.get()>
@@ -182,7 +187,7 @@ fn TimelineItem(record: Record) -> impl IntoView {
                         </div>
                     }.into_any(),
                 })}
-                <p class="tl-actions">
+                <p class="tl-actions" hidden=move || !state.can_edit()>
                     <a href=format!("/records/{id}/edit")>
                         {t!(i18n, common.edit)}<span class="visually-hidden">" " {move || kind_name(i18n, kind_key)}</span>
                     </a>
@@ -378,7 +383,7 @@ fn RecordForm(person: PersonId, kind: String, record: Option<Record>) -> impl In
                         errors.set(list);
                         super::focus_error_summary();
                     }
-                    Err(RunError::Command(_)) => state.notice.set(Some(Notice::Gone)),
+                    Err(RunError::Command(e)) => state.refused(e),
                     Err(RunError::Store(e)) => failure.set(Some(text::store_error(i18n, &e).to_owned())),
                     Err(RunError::Busy) => {}
                 }
@@ -398,7 +403,8 @@ fn RecordForm(person: PersonId, kind: String, record: Option<Record>) -> impl In
                         navigate(&back, Default::default());
                     }
                     Err(RunError::Store(e)) => failure.set(Some(text::store_error(i18n, &e).to_owned())),
-                    Err(_) => state.notice.set(Some(Notice::Gone)),
+                    Err(RunError::Command(e)) => state.refused(e),
+                Err(_) => {}
                 }
             });
         }

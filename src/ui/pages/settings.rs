@@ -11,6 +11,7 @@ use crate::domain::{
 use crate::tr;
 use crate::ui::components::{use_title, CheckField, ErrorSummary, SelectField, TextField};
 use crate::ui::i18n::*;
+use crate::ui::pages::vault::UsersSection;
 use crate::ui::state::{AppState, Notice, RunError};
 use crate::ui::text::{self, I18n};
 use crate::web;
@@ -73,7 +74,6 @@ pub fn SettingsPage() -> impl IntoView {
     let i18n = use_i18n();
     use_title(tr!(i18n, settings.title));
     let current = state.with_untracked(|r| r.settings().clone()).unwrap_or_default();
-    let user_name = RwSignal::new(current.user_name.clone());
     let country = RwSignal::new(current.country_code.clone());
     let categories = RwSignal::new(
         current
@@ -92,7 +92,6 @@ pub fn SettingsPage() -> impl IntoView {
         ev.prevent_default();
         let base = state.with_untracked(|r| r.settings().clone()).unwrap_or_default();
         let new = Settings {
-            user_name: user_name.get_untracked(),
             country_code: country.get_untracked(),
             categories: categories.with_untracked(|rows| {
                 rows.iter().map(|r| CategoryDef { key: r.key.get_value(), name: r.name.get_untracked() }).collect()
@@ -121,17 +120,13 @@ pub fn SettingsPage() -> impl IntoView {
     let field_rows = move || fields.get().into_iter().enumerate().collect::<Vec<_>>();
     view! {
         <h1>{t!(i18n, settings.title)}</h1>
-        <form class="form" novalidate on:submit=save>
+        <p class="help" hidden=move || state.is_admin()>{t!(i18n, settings.admin_only)}</p>
+        <form class="form" novalidate on:submit=save hidden=move || !state.is_admin()>
             <ErrorSummary errors=errors />
             <p class="error" role="alert" hidden=move || !removed_in_use.get()>{t!(i18n, settings.removed_in_use)}</p>
             <p class="error" role="alert" hidden=move || failure.with(Option::is_none)>
                 {move || failure.get().unwrap_or_default()}
             </p>
-            <fieldset>
-                <legend>{t!(i18n, settings.this_browser)}</legend>
-                <TextField id="user_name" label=tr!(i18n, settings.user_name) help=tr!(i18n, settings.user_name_help)
-                    value=user_name autocomplete="name" error=err("user_name".into()) />
-            </fieldset>
             <fieldset>
                 <legend>{t!(i18n, settings.register)}</legend>
                 <TextField id="country_code" label=tr!(i18n, settings.country_code) help=tr!(i18n, settings.country_code_help)
@@ -201,6 +196,7 @@ pub fn SettingsPage() -> impl IntoView {
                 <button type="submit" class="button primary" disabled=move || state.busy.get()>{t!(i18n, common.save)}</button>
             </div>
         </form>
+        <UsersSection />
         <StorageInfo />
         <Segments />
     }
