@@ -16,7 +16,9 @@ use uuid::Uuid;
 use super::dto::{
     seen_from_dto, seen_to_dto, DisclosureDto, OrgDto, PersonDto, RecordDto, SeenDto, SettingsDto, TombstoneDto,
 };
+use super::dto::{ConsentConfigDto, ConsentEntryDto};
 use super::error::BundleError;
+use crate::domain::{ConsentConfig, ConsentEntry, ConsentId, Purpose};
 use crate::domain::{
     CategoryKey, CustomValue, DeviceId, Disclosure, EntityRef, ExportScope, FieldKind, OrgId, Organisation, Person,
     PersonField, PersonId, Record, RecordId, RecordKind, Settings, Snapshot, Stamp, Tombstone, TombstoneReason,
@@ -80,6 +82,18 @@ pub struct DocumentDto {
     pub tombstones: Vec<TombstoneDto>,
     #[serde(default)]
     pub disclosures: Vec<DisclosureDto>,
+    /// Left out when empty, so that a register without consents writes
+    /// what earlier versions read.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub consents: Vec<ConsentEntryDto>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent_config: Option<ConsentConfigDto>,
+    /// The register description; absent when the sender has not saved one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub register_description: Option<super::gdpr::RegisterDescriptionDto>,
+    /// Rights requests (complete exports only); left out when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub requests: Vec<super::gdpr::RequestDto>,
 }
 
 impl From<&Snapshot> for DocumentDto {
@@ -98,6 +112,15 @@ impl From<&Snapshot> for DocumentDto {
             records: s.records.iter().map(RecordDto::from).collect(),
             tombstones: s.tombstones.iter().map(TombstoneDto::from).collect(),
             disclosures: s.disclosures.iter().map(DisclosureDto::from).collect(),
+            consents: s.consents.iter().map(ConsentEntryDto::from).collect(),
+            // The defaults are what a reader assumes without a config.
+            consent_config: s
+                .consent_config
+                .as_ref()
+                .filter(|c| **c != ConsentConfig::default())
+                .map(ConsentConfigDto::from),
+            register_description: s.description.as_ref().map(super::gdpr::RegisterDescriptionDto::from),
+            requests: s.requests.iter().map(super::gdpr::RequestDto::from).collect(),
         }
     }
 }
@@ -125,6 +148,14 @@ struct RawDocument {
     tombstones: Vec<Value>,
     #[serde(default)]
     disclosures: Vec<Value>,
+    #[serde(default)]
+    consents: Vec<Value>,
+    #[serde(default)]
+    consent_config: Option<ConsentConfigDto>,
+    #[serde(default)]
+    register_description: Option<super::gdpr::RegisterDescriptionDto>,
+    #[serde(default)]
+    requests: Vec<Value>,
 }
 
 #[derive(Deserialize)]
@@ -359,6 +390,65 @@ pub fn read(bytes: &[u8], now: DateTime<Utc>) -> Result<Snapshot, BundleError> {
         disclosures.push(d);
     }
 
+    let consent_config = match raw.consent_config {
+        // Left out: the defaults (as every register before consents had).
+        None => Some(ConsentConfig::default()),
+        Some(dto) => {
+            let c = ConsentConfig::try_from(dto).map_err(|e| schema(format!("consent config: {}", e.what)))?;
+            check_time("consent config", c.stamp)?;
+            let mut ids = BTreeSet::new();
+            for n in &c.newsletters {
+                if !ids.insert(n.id) {
+                    return Err(schema(format!("consent config: newsletter {} listed twice", n.id)));
+                }
+            }
+            Some(c)
+        }
+    };
+    let mut consents: Vec<ConsentEntry> = Vec::new();
+    let mut consent_ids: BTreeSet<ConsentId> = BTreeSet::new();
+    for (i, value) in raw.consents.into_iter().enumerate() {
+        let dto: ConsentEntryDto = entity("consent", i, value)?;
+        let id = dto.id;
+        let e = ConsentEntry::try_from(dto).map_err(|e| schema(format!("consent {id}: {}", e.what)))?;
+        let bad = |what: String| schema(format!("consent {id}: {what}"));
+        check_time(&format!("consent {id}"), e.stamp)?;
+        if !consent_ids.insert(e.id) {
+            return Err(bad("listed twice".into()));
+        }
+        if !person_known(e.person) {
+            return Err(bad(format!("belongs to person {}, who is neither in the bundle nor deleted", e.person)));
+        }
+        if let Purpose::Newsletter(n) = e.purpose {
+            if consent_config.as_ref().and_then(|c| c.newsletter(n)).is_none() {
+                return Err(bad(format!("about newsletter {n}, which the bundle does not define")));
+            }
+        }
+        consents.push(e);
+    }
+
+    let description = match raw.register_description {
+        None => None,
+        Some(dto) => {
+            let d = crate::domain::gdpr::RegisterDescription::try_from(dto)
+                .map_err(|e| schema(format!("register description: {}", e.what)))?;
+            check_time("register description", d.stamp)?;
+            Some(d)
+        }
+    };
+    let mut requests = Vec::new();
+    let mut request_ids = BTreeSet::new();
+    for (i, value) in raw.requests.into_iter().enumerate() {
+        let dto: super::gdpr::RequestDto = entity("request", i, value)?;
+        let id = dto.id;
+        let r = crate::domain::gdpr::Request::try_from(dto).map_err(|e| schema(format!("request {id}: {}", e.what)))?;
+        check_time(&format!("request {id}"), r.stamp)?;
+        if !request_ids.insert(r.id) {
+            return Err(schema(format!("request {id}: listed twice")));
+        }
+        requests.push(r);
+    }
+
     Ok(Snapshot {
         device,
         clock,
@@ -371,6 +461,10 @@ pub fn read(bytes: &[u8], now: DateTime<Utc>) -> Result<Snapshot, BundleError> {
         records,
         tombstones,
         disclosures,
+        consents,
+        consent_config,
+        description,
+        requests,
     })
 }
 

@@ -19,6 +19,10 @@ use crate::domain::{
     SegmentId, Settings, Social, Source, Stamp, Tombstone, TombstoneReason,
 };
 use crate::domain::record::{Contract, EventParticipation, Feedback, Ticket, Training};
+use crate::domain::{
+    Basis, Channel, ConsentConfig, ConsentEntry, ConsentId, ConsentSource, ConsentState, Newsletter, NewsletterId,
+    Purpose,
+};
 
 /// Why a document could not be read back.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -113,11 +117,43 @@ pub struct PersonDto {
     pub provenance: ProvenanceDto,
     #[serde(default)]
     pub notes: String,
+    /// A restriction of processing; absent when there is none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restriction: Option<RestrictionDto>,
     pub created: DateTime<Utc>,
     pub updated: DateTime<Utc>,
     /// Field name → stamp text.
     #[serde(default)]
     pub stamps: BTreeMap<String, String>,
+}
+
+/// A person's restriction of processing.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RestrictionDto {
+    pub since: NaiveDate,
+    #[serde(default)]
+    pub request: Option<Uuid>,
+    /// `requested`, `erased_except_held`.
+    pub kind: String,
+}
+
+impl From<&crate::domain::gdpr::Restriction> for RestrictionDto {
+    fn from(r: &crate::domain::gdpr::Restriction) -> Self {
+        RestrictionDto { since: r.since, request: r.request.map(|id| id.uuid()), kind: r.kind.key().into() }
+    }
+}
+
+impl TryFrom<RestrictionDto> for crate::domain::gdpr::Restriction {
+    type Error = DtoError;
+
+    fn try_from(d: RestrictionDto) -> Result<Self, DtoError> {
+        use crate::domain::gdpr::RestrictionKind;
+        Ok(crate::domain::gdpr::Restriction {
+            since: d.since,
+            request: d.request.map(crate::domain::RequestId::new),
+            kind: RestrictionKind::from_key(&d.kind).ok_or_else(|| bad("restriction", d.kind.clone()))?,
+        })
+    }
 }
 
 impl From<&Person> for PersonDto {
@@ -152,6 +188,7 @@ impl From<&Person> for PersonDto {
                 date: p.provenance.date,
             },
             notes: p.notes.clone(),
+            restriction: p.restriction.as_ref().map(RestrictionDto::from),
             created: p.created,
             updated: p.updated,
             stamps: p.stamps.iter().map(|(f, s)| (f.key(), s.to_string())).collect(),
@@ -201,6 +238,7 @@ impl TryFrom<PersonDto> for Person {
                 date: d.provenance.date,
             },
             notes: d.notes,
+            restriction: d.restriction.map(TryInto::try_into).transpose()?,
             created: d.created,
             updated: d.updated,
             stamps,
@@ -515,7 +553,7 @@ impl From<&AuditEntry> for AuditDto {
     fn from(a: &AuditEntry) -> Self {
         let other = match &a.action {
             AuditAction::MergedFrom(p) | AuditAction::MergedInto(p) => Some(p.uuid()),
-            _ => None,
+            action => action.request().map(|r| r.uuid()),
         };
         let (entity_kind, entity_id) = entity_parts(&a.entity);
         AuditDto {
@@ -546,7 +584,10 @@ impl TryFrom<AuditDto> for AuditEntry {
             "dietary_viewed" => AuditAction::DietaryViewed,
             "imported" => AuditAction::Imported,
             "import_deleted" => AuditAction::ImportDeleted,
-            other => return Err(bad("audit action", other)),
+            name => match crate::bundle::gdpr::audit_action(name, d.other) {
+                Some(action) => action?,
+                None => return Err(bad("audit action", name)),
+            },
         };
         Ok(AuditEntry {
             key: d.key,
@@ -754,6 +795,135 @@ impl From<DisclosureDto> for Disclosure {
             scope: d.scope,
             people: d.people.into_iter().map(PersonId::new).collect(),
         }
+    }
+}
+
+/// An entry of the consent ledger. Purposes, states and sources are
+/// written by their keys (`marketing:email`, `given`, `form`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ConsentEntryDto {
+    pub id: Uuid,
+    pub person: Uuid,
+    pub purpose: String,
+    pub state: String,
+    pub date: NaiveDate,
+    pub source: String,
+    #[serde(default)]
+    pub wording: String,
+    pub recorded_at: DateTime<Utc>,
+    #[serde(default)]
+    pub by: String,
+    pub stamp: String,
+}
+
+impl From<&ConsentEntry> for ConsentEntryDto {
+    fn from(e: &ConsentEntry) -> Self {
+        ConsentEntryDto {
+            id: e.id.uuid(),
+            person: e.person.uuid(),
+            purpose: e.purpose.key(),
+            state: e.state.key().into(),
+            date: e.date,
+            source: e.source.key().into(),
+            wording: e.wording.clone(),
+            recorded_at: e.recorded_at,
+            by: e.by.clone(),
+            stamp: e.stamp.to_string(),
+        }
+    }
+}
+
+impl TryFrom<ConsentEntryDto> for ConsentEntry {
+    type Error = DtoError;
+
+    fn try_from(d: ConsentEntryDto) -> Result<Self, DtoError> {
+        Ok(ConsentEntry {
+            id: ConsentId::new(d.id),
+            person: PersonId::new(d.person),
+            purpose: Purpose::from_key(&d.purpose).ok_or_else(|| bad("purpose", d.purpose.clone()))?,
+            state: ConsentState::from_key(&d.state).ok_or_else(|| bad("consent state", d.state.clone()))?,
+            date: d.date,
+            source: ConsentSource::from_key(&d.source).ok_or_else(|| bad("consent source", d.source.clone()))?,
+            wording: d.wording,
+            recorded_at: d.recorded_at,
+            by: d.by,
+            stamp: stamp(&d.stamp)?,
+        })
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NewsletterDto {
+    pub id: Uuid,
+    pub name: String,
+    /// `email`, `phone`, `post`, `sms`.
+    pub channel: String,
+    /// `consent`, `legitimate_interest`.
+    pub basis: String,
+    #[serde(default)]
+    pub retired: bool,
+}
+
+/// The organisation's newsletters and the purposes' legal bases. A basis
+/// left out is the default's.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ConsentConfigDto {
+    #[serde(default)]
+    pub newsletters: Vec<NewsletterDto>,
+    /// Purpose key (`marketing:email`, `surveys`, …) → basis key.
+    #[serde(default)]
+    pub bases: BTreeMap<String, String>,
+    pub stamp: String,
+}
+
+impl From<&ConsentConfig> for ConsentConfigDto {
+    fn from(c: &ConsentConfig) -> Self {
+        ConsentConfigDto {
+            newsletters: c
+                .newsletters
+                .iter()
+                .map(|n| NewsletterDto {
+                    id: n.id.uuid(),
+                    name: n.name.clone(),
+                    channel: n.channel.key().into(),
+                    basis: n.basis.key().into(),
+                    retired: n.retired,
+                })
+                .collect(),
+            bases: Purpose::FIXED.iter().map(|p| (p.key(), c.basis(p).key().to_owned())).collect(),
+            stamp: c.stamp.to_string(),
+        }
+    }
+}
+
+impl TryFrom<ConsentConfigDto> for ConsentConfig {
+    type Error = DtoError;
+
+    fn try_from(d: ConsentConfigDto) -> Result<Self, DtoError> {
+        let mut c = ConsentConfig { stamp: stamp(&d.stamp)?, ..ConsentConfig::default() };
+        for n in d.newsletters {
+            c.newsletters.push(Newsletter {
+                id: NewsletterId::new(n.id),
+                name: n.name,
+                channel: Channel::from_key(&n.channel).ok_or_else(|| bad("channel", n.channel.clone()))?,
+                basis: Basis::from_key(&n.basis).ok_or_else(|| bad("basis", n.basis.clone()))?,
+                retired: n.retired,
+            });
+        }
+        for (key, basis) in d.bases {
+            let basis = Basis::from_key(&basis).ok_or_else(|| bad("basis", basis.clone()))?;
+            match Purpose::from_key(&key) {
+                Some(Purpose::DirectMarketing(Channel::Email)) => c.email = basis,
+                Some(Purpose::DirectMarketing(Channel::Phone)) => c.phone = basis,
+                Some(Purpose::DirectMarketing(Channel::Post)) => c.post = basis,
+                Some(Purpose::DirectMarketing(Channel::Sms)) => c.sms = basis,
+                Some(Purpose::Surveys) => c.surveys = basis,
+                Some(Purpose::PartnerDisclosure) => c.partners = basis,
+                Some(Purpose::Directory) => c.directory = basis,
+                _ => return Err(bad("purpose", key)),
+            }
+        }
+        Ok(c)
     }
 }
 

@@ -8,16 +8,23 @@
 //! - `envelope.rs`: the encrypted envelope around it (the wire format).
 //! - `error.rs`: what can go wrong, with message ids.
 //! - `passphrase.rs`: a strength estimate for the passphrase meter.
+//! - `gdpr.rs`: the register description, rights requests, and a
+//!   person's data as JSON (portability).
+//! - `csv.rs`, `vcard.rs`: lists for spreadsheets and address books out,
+//!   contacts from other tools in.
 //!
 //! `docs/bundle-format.md` specifies the format.
 
+pub mod csv;
 pub mod document;
 pub mod dto;
 pub mod pages;
 pub mod envelope;
 pub mod error;
+pub mod gdpr;
 pub mod passphrase;
 pub mod vault;
+pub mod vcard;
 
 use chrono::{DateTime, NaiveDate, Utc};
 

@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use super::dto::{self, DisclosureDto, OrgDto, PersonDto, RecordDto, TombstoneDto};
+use super::dto::{self, ConsentEntryDto, DisclosureDto, OrgDto, PersonDto, RecordDto, TombstoneDto};
 use crate::domain::Change;
 
 /// The kinds of document kept in pages.
@@ -20,10 +20,22 @@ pub enum Kind {
     Records,
     Tombstones,
     Disclosures,
+    /// Entries of the consent ledger.
+    Consents,
+    /// Rights requests.
+    Requests,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 5] = [Kind::People, Kind::Orgs, Kind::Records, Kind::Tombstones, Kind::Disclosures];
+    pub const ALL: [Kind; 7] = [
+        Kind::People,
+        Kind::Orgs,
+        Kind::Records,
+        Kind::Tombstones,
+        Kind::Disclosures,
+        Kind::Consents,
+        Kind::Requests,
+    ];
 
     /// The prefix of this kind's page keys.
     pub fn prefix(self) -> &'static str {
@@ -33,6 +45,8 @@ impl Kind {
             Kind::Records => "records",
             Kind::Tombstones => "tombstones",
             Kind::Disclosures => "disclosures",
+            Kind::Consents => "consents",
+            Kind::Requests => "requests",
         }
     }
 
@@ -45,6 +59,10 @@ impl Kind {
             Kind::Records => 1024,
             Kind::Tombstones => 16,
             Kind::Disclosures => 16,
+            // A few entries per person: about 200 a page at 50 000 people.
+            Kind::Consents => 512,
+            // A small office gets a few requests a year.
+            Kind::Requests => 8,
         }
     }
 
@@ -129,7 +147,17 @@ pub fn entry(change: &Change) -> Option<(Kind, String, Option<String>)> {
         Change::RemoveRecord(id) => (Kind::Records, id.to_string(), None),
         Change::PutTombstone(t) => (Kind::Tombstones, dto::entity_key(&t.entity), Some(json(&TombstoneDto::from(t)))),
         Change::PutDisclosure(d) => (Kind::Disclosures, d.id.to_string(), Some(json(&DisclosureDto::from(d)))),
-        Change::PutSettings(_) | Change::Audit(_) | Change::Clock(_) | Change::Seen(_) => return None,
+        Change::PutConsent(e) => (Kind::Consents, e.id.to_string(), Some(json(&ConsentEntryDto::from(e)))),
+        Change::RemoveConsent(id) => (Kind::Consents, id.to_string(), None),
+        Change::PutRequest(r) => {
+            (Kind::Requests, r.id.to_string(), Some(json(&super::gdpr::RequestDto::from(r))))
+        }
+        Change::PutSettings(_)
+        | Change::Audit(_)
+        | Change::Clock(_)
+        | Change::Seen(_)
+        | Change::PutConsentConfig(_)
+        | Change::PutDescription(_) => return None,
     })
 }
 

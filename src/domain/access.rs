@@ -105,10 +105,21 @@ pub fn check(actor: &Actor, command: &Command, reg: &Register) -> Result<(), Com
         | Command::MergePeople { .. }
         | Command::SaveSegment { .. }
         | Command::DeleteSegment(_)
-        | Command::RecordDisclosure { .. } => Need::Edit,
+        | Command::RecordDisclosure { .. }
+        | Command::RecordConsent { .. }
+        | Command::ObjectToMarketing { .. }
+        | Command::RecordPartnerDisclosure { .. }
+        | Command::ImportContacts(_) => Need::Edit,
         Command::PurgePastDietary => Need::Anyone,
         Command::LogDietaryView(_) => Need::Dietary,
-        Command::UpdateSettings(_) => Need::Admin,
+        Command::UpdateSettings(_) | Command::UpdateConsentConfig(_) => Need::Admin,
+        Command::Gdpr(gdpr) => {
+            if gdpr.admin_only() {
+                Need::Admin
+            } else {
+                Need::Edit
+            }
+        }
     };
     let allowed = match need {
         Need::Anyone => true,

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::ids::{OrgId, PersonId, RecordId, Stamp};
+use super::ids::{OrgId, PersonId, RecordId, RequestId, Stamp};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AuditEntry {
@@ -44,6 +44,32 @@ pub enum AuditAction {
     /// Removed by importing a colleague's bundle: it was deleted or erased
     /// there.
     ImportDeleted,
+    /// A rights request was registered (about this person, or about the
+    /// register while the requester is not identified).
+    RequestOpened(RequestId),
+    /// The time to answer a request was extended.
+    RequestExtended(RequestId),
+    /// A request was linked to this person.
+    RequestLinked(RequestId),
+    /// A request was closed (done, refused or withdrawn).
+    RequestClosed(RequestId),
+    /// The fields were corrected under a rectification request (besides
+    /// the edit's own `Updated` entry).
+    Rectified(RequestId),
+    /// Erased for good, under a request if one is named.
+    Erased(Option<RequestId>),
+    /// Erased except what legal holds keep: the fields named were removed
+    /// and the person stays as a minimal restricted entry.
+    ErasedExceptHeld(Option<RequestId>),
+    /// Processing restricted.
+    Restricted(Option<RequestId>),
+    /// A restriction lifted.
+    RestrictionLifted(Option<RequestId>),
+    /// Every direct marketing prohibition set at once.
+    ObjectedToMarketing(Option<RequestId>),
+    /// Deleted by the retention purge (the fields name what went when not
+    /// all of it did, e.g. `dietary`).
+    RetentionPurged,
 }
 
 impl AuditAction {
@@ -58,6 +84,34 @@ impl AuditAction {
             AuditAction::DietaryViewed => "dietary_viewed",
             AuditAction::Imported => "imported",
             AuditAction::ImportDeleted => "import_deleted",
+            AuditAction::RequestOpened(_) => "request_opened",
+            AuditAction::RequestExtended(_) => "request_extended",
+            AuditAction::RequestLinked(_) => "request_linked",
+            AuditAction::RequestClosed(_) => "request_closed",
+            AuditAction::Rectified(_) => "rectified",
+            AuditAction::Erased(_) => "erased",
+            AuditAction::ErasedExceptHeld(_) => "erased_except_held",
+            AuditAction::Restricted(_) => "restricted",
+            AuditAction::RestrictionLifted(_) => "restriction_lifted",
+            AuditAction::ObjectedToMarketing(_) => "objected_to_marketing",
+            AuditAction::RetentionPurged => "retention_purged",
+        }
+    }
+
+    /// The request the action was taken under, if any.
+    pub fn request(&self) -> Option<RequestId> {
+        match self {
+            AuditAction::RequestOpened(r)
+            | AuditAction::RequestExtended(r)
+            | AuditAction::RequestLinked(r)
+            | AuditAction::RequestClosed(r)
+            | AuditAction::Rectified(r) => Some(*r),
+            AuditAction::Erased(r)
+            | AuditAction::ErasedExceptHeld(r)
+            | AuditAction::Restricted(r)
+            | AuditAction::RestrictionLifted(r)
+            | AuditAction::ObjectedToMarketing(r) => *r,
+            _ => None,
         }
     }
 }

@@ -8,6 +8,8 @@ use uuid::Uuid;
 
 use super::access::{self, Actor};
 use super::audit::{AuditAction, AuditEntry, EntityRef};
+use super::consent::{ConsentConfig, ConsentSource, ConsentState, Purpose};
+use super::contacts_import::ContactsImport;
 use super::disclosure::{Disclosure, DisclosureId};
 use super::draft::{
     validate_org, validate_person, validate_record, FieldError, OrgChoice, OrgDraft, PersonData,
@@ -60,6 +62,34 @@ pub enum Command {
     /// and why (both may be empty), what was included in words, and whose
     /// data it is.
     RecordDisclosure { recipient: String, purpose: String, scope: String, people: Vec<PersonId> },
+    /// Writes a new entry in a person's consent ledger. `date` is when the
+    /// person answered (`2026-11-22` or `22.11.2026`; empty: today); the
+    /// wording is required for a given consent.
+    RecordConsent {
+        person: PersonId,
+        purpose: Purpose,
+        state: ConsentState,
+        date: String,
+        source: ConsentSource,
+        wording: String,
+    },
+    /// An objection to direct marketing: refuses every marketing purpose
+    /// at once (every newsletter, direct marketing on every channel,
+    /// disclosure to partners), which also puts the person in the
+    /// prohibition register. `date` as in `RecordConsent`.
+    ObjectToMarketing { person: PersonId, date: String, source: ConsentSource },
+    /// The organisation's newsletters and the purposes' legal bases.
+    UpdateConsentConfig(ConsentConfig),
+    /// Writes the disclosure log entry of a list handed to a partner, and
+    /// refuses it if anyone on it may not be disclosed to partners
+    /// (`people.<i>` names them). The recipient is required.
+    RecordPartnerDisclosure { recipient: String, purpose: String, scope: String, people: Vec<PersonId> },
+    /// Adds and merges people from a contacts file (CSV or vCard) in one
+    /// plan: all or nothing.
+    ImportContacts(ContactsImport),
+    /// The GDPR desk: the register description, rights requests, erasure,
+    /// restriction, retention (see [`super::gdpr::GdprCommand`]).
+    Gdpr(super::gdpr::GdprCommand),
 }
 
 /// A checked command: the changes to write, and what it created.
@@ -90,6 +120,14 @@ pub enum CommandError {
     /// The user's access level does not allow this.
     #[error("not allowed for this user")]
     NotAllowed,
+    /// The consent ledger does not allow this for these people (e.g. a
+    /// partner list with someone who refused disclosure to partners).
+    #[error("{} people may not be included", .0.len())]
+    NotPermitted(Vec<(PersonId, super::consent::Denial)>),
+    /// The GDPR desk refused (a restricted person, a legal hold, a closed
+    /// request…): [`super::gdpr::Refusal::id`] is the message id.
+    #[error("refused: {0}")]
+    Refused(super::gdpr::Refusal),
 }
 
 impl CommandError {
@@ -103,18 +141,18 @@ impl CommandError {
 
 /// Builds a plan: every change gets the command's stamp, every entity it
 /// touches an audit entry.
-struct Planner<'r, 'e, 'a> {
-    reg: &'r Register,
-    env: &'e mut Env<'a>,
-    stamp: Stamp,
-    plan: Plan,
+pub(crate) struct Planner<'r, 'e, 'a> {
+    pub(crate) reg: &'r Register,
+    pub(crate) env: &'e mut Env<'a>,
+    pub(crate) stamp: Stamp,
+    pub(crate) plan: Plan,
     audits: usize,
     /// Organisations created by this plan, by folded name.
-    new_orgs: BTreeMap<String, OrgId>,
+    pub(crate) new_orgs: BTreeMap<String, OrgId>,
 }
 
 impl Planner<'_, '_, '_> {
-    fn audit(&mut self, action: AuditAction, entity: EntityRef, fields: Vec<String>) {
+    pub(crate) fn audit(&mut self, action: AuditAction, entity: EntityRef, fields: Vec<String>) {
         let key = AuditEntry::key_for(self.stamp, self.audits);
         self.audits += 1;
         self.plan.changes.push(Change::Audit(AuditEntry {
@@ -127,7 +165,7 @@ impl Planner<'_, '_, '_> {
         }));
     }
 
-    fn new_uuid(&mut self) -> Uuid {
+    pub(crate) fn new_uuid(&mut self) -> Uuid {
         (self.env.new_id)()
     }
 
@@ -165,7 +203,7 @@ impl Planner<'_, '_, '_> {
         problems.finish(out)
     }
 
-    fn create_org(&mut self, name: &str) -> OrgId {
+    pub(crate) fn create_org(&mut self, name: &str) -> OrgId {
         let folded = fold(name);
         if let Some(id) = self.new_orgs.get(&folded) {
             return *id;
@@ -189,7 +227,7 @@ impl Planner<'_, '_, '_> {
     }
 }
 
-fn keys(fields: &[PersonField]) -> Vec<String> {
+pub(crate) fn keys(fields: &[PersonField]) -> Vec<String> {
     fields.iter().map(PersonField::key).collect()
 }
 
@@ -202,6 +240,7 @@ impl Register {
     /// not touched: write the plan's changes, then [`Register::apply`] them.
     pub fn plan(&self, command: &Command, env: &mut Env<'_>) -> Result<Plan, CommandError> {
         access::check(env.actor, command, self)?;
+        super::gdpr::restriction::guard(self, command, env.today)?;
         let stamp = self.clock.next(env.now.timestamp_millis().max(0) as u64, self.device);
         let mut p = Planner { reg: self, env, stamp, plan: Plan::default(), audits: 0, new_orgs: BTreeMap::new() };
         match command {
@@ -227,6 +266,7 @@ impl Register {
                 } else {
                     person.provenance.date
                 };
+                person.restriction = old.restriction.clone();
                 let changed = old.changed_fields(&person);
                 if changed.is_empty() {
                     return Ok(Plan::default());
@@ -246,6 +286,7 @@ impl Register {
                     p.plan.changes.push(tombstone(EntityRef::Record(record.id), stamp, TombstoneReason::Deleted));
                     p.audit(AuditAction::Deleted, EntityRef::Record(record.id), vec![]);
                 }
+                p.plan.changes.extend(self.remove_consents_of(*id));
                 p.plan.changes.push(Change::RemovePerson(*id));
                 p.plan.changes.push(tombstone(EntityRef::Person(*id), stamp, TombstoneReason::Deleted));
                 p.audit(AuditAction::Deleted, EntityRef::Person(*id), vec![]);
@@ -394,6 +435,10 @@ impl Register {
                     p.plan.changes.push(Change::PutRecord(moved));
                     p.audit(AuditAction::Updated, EntityRef::Record(record.id), vec!["person".into()]);
                 }
+                // The ledger follows the person: what they said stays true.
+                for entry in self.consents_of(*other) {
+                    p.plan.changes.push(Change::PutConsent(super::consent::ConsentEntry { person: *keep, ..entry.clone() }));
+                }
                 p.plan.changes.push(Change::RemovePerson(*other));
                 p.plan.changes.push(tombstone(EntityRef::Person(*other), stamp, TombstoneReason::MergedInto(*keep)));
                 p.audit(AuditAction::MergedFrom(*other), EntityRef::Person(*keep), keys(&changed));
@@ -467,6 +512,22 @@ impl Register {
                 }));
                 p.plan.affected = 1;
             }
+            Command::RecordConsent { person, purpose, state, date, source, wording } => {
+                p.record_consent(*person, *purpose, *state, date, *source, wording)?;
+            }
+            Command::ObjectToMarketing { person, date, source } => {
+                p.object_to_marketing(*person, date, *source)?;
+            }
+            Command::UpdateConsentConfig(config) => {
+                p.update_consent_config(config)?;
+            }
+            Command::RecordPartnerDisclosure { recipient, purpose, scope, people } => {
+                p.record_partner_disclosure(recipient, purpose, scope, people)?;
+            }
+            Command::ImportContacts(import) => {
+                p.import_contacts(import)?;
+            }
+            Command::Gdpr(command) => return super::gdpr::plan::plan(self, command, p.env),
             Command::DeleteSegment(id) => {
                 let mut settings = self.settings.clone();
                 let before = settings.segments.len();
@@ -486,7 +547,7 @@ fn tombstone(entity: EntityRef, stamp: Stamp, reason: TombstoneReason) -> Change
     Change::PutTombstone(Tombstone { entity, stamp, reason })
 }
 
-fn build_person(
+pub(crate) fn build_person(
     id: PersonId,
     data: PersonData,
     affiliations: Vec<Affiliation>,
@@ -510,6 +571,7 @@ fn build_person(
         custom: data.custom,
         provenance: data.provenance,
         notes: data.notes,
+        restriction: None,
         created,
         updated,
         stamps,
@@ -523,7 +585,7 @@ fn build_person(
 
 /// A person with the same id and nothing in any field, to list the fields a
 /// new person was created with.
-fn empty_like(person: &Person) -> Person {
+pub(crate) fn empty_like(person: &Person) -> Person {
     Person {
         given_name: String::new(),
         family_name: String::new(),

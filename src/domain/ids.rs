@@ -63,6 +63,18 @@ id_type!(
     /// The browser profile (device) a change was made on.
     DeviceId
 );
+id_type!(
+    /// A data subject's rights request (access, erasure, …).
+    RequestId
+);
+id_type!(
+    /// An entry of the consent and prohibition ledger.
+    ConsentId
+);
+id_type!(
+    /// A newsletter the organisation sends (see `ConsentConfig`).
+    NewsletterId
+);
 
 /// A hybrid logical clock reading: wall-clock milliseconds, a counter for
 /// changes within the same millisecond (or while the wall clock lags behind

@@ -23,7 +23,7 @@ pub enum MergeSide {
 impl PersonField {
     /// Whether both sides' values can be kept together.
     pub fn can_join(&self) -> bool {
-        !matches!(self, PersonField::Name | PersonField::Provenance | PersonField::Custom(_))
+        !matches!(self, PersonField::Name | PersonField::Provenance | PersonField::Restriction | PersonField::Custom(_))
     }
 }
 
@@ -71,6 +71,7 @@ fn take_field(out: &mut Person, from: &Person, field: &PersonField) {
         PersonField::Tags => out.tags = from.tags.clone(),
         PersonField::Provenance => out.provenance = from.provenance.clone(),
         PersonField::Notes => out.notes = from.notes.clone(),
+        PersonField::Restriction => out.restriction = from.restriction.clone(),
         PersonField::Custom(id) => match from.custom.get(id) {
             Some(v) => {
                 out.custom.insert(*id, v.clone());
@@ -113,7 +114,7 @@ fn join_field(out: &mut Person, from: &Person, field: &PersonField) {
                 out.notes = format!("{}\n\n{}", out.notes, from.notes);
             }
         }
-        PersonField::Name | PersonField::Provenance | PersonField::Custom(_) => {}
+        PersonField::Name | PersonField::Provenance | PersonField::Restriction | PersonField::Custom(_) => {}
     }
 }
 

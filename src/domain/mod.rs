@@ -6,11 +6,15 @@
 pub mod access;
 pub mod audit;
 pub mod commands;
+pub mod consent;
+pub mod contacts_import;
 pub mod disclosure;
 pub mod draft;
+pub mod gdpr;
 pub mod ids;
 pub mod merge_people;
 pub mod org;
+pub mod outputs;
 pub mod person;
 pub mod rebase;
 pub mod record;
@@ -26,14 +30,22 @@ pub mod validate;
 pub use access::{Actor, Level};
 pub use audit::{AuditAction, AuditEntry, EntityRef};
 pub use commands::{Command, CommandError, Env, Plan};
+pub use consent::{
+    Basis, Channel, ConsentConfig, ConsentEntry, ConsentSource, ConsentState, Denial, Newsletter, Purpose,
+};
+pub use contacts_import::{
+    ContactsImport, ContactsPreview, Decision, ImportOptions, ImportRow, MatchReason, PreviewRow, RowIssue,
+    RowStatus,
+};
 pub use disclosure::{Disclosure, DisclosureId};
 pub use draft::{
     AffiliationDraft, FieldError, LabeledDraft, OrgChoice, OrgDraft, PersonDraft, ProvenanceDraft, RecordDraft,
     RecordDraftKind,
 };
-pub use ids::{DeviceId, FieldId, OrgId, PersonId, RecordId, SegmentId, Stamp};
+pub use ids::{ConsentId, DeviceId, FieldId, NewsletterId, OrgId, PersonId, RecordId, RequestId, SegmentId, Stamp};
 pub use merge_people::{DuplicatePair, DuplicateReason, MergeSide};
 pub use org::Organisation;
+pub use outputs::{Audience, Label, LabelOptions, LabelPage, LabelSheet, Reason};
 pub use person::{Address, Affiliation, Labeled, Person, PersonField, Provenance, Social, Source};
 pub use record::{Billing, ContractKind, Record, RecordKind};
 pub use register::{Change, Parts, Register, Tombstone, TombstoneReason};

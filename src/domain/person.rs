@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+use super::gdpr::Restriction;
 use super::ids::{FieldId, OrgId, PersonId, Stamp};
 use super::settings::{CategoryKey, CustomValue};
 
@@ -27,6 +28,9 @@ pub struct Person {
     pub custom: BTreeMap<FieldId, CustomValue>,
     pub provenance: Provenance,
     pub notes: String,
+    /// A restriction of processing (GDPR Art. 18), if any: see
+    /// [`super::gdpr::restriction`].
+    pub restriction: Option<Restriction>,
     pub created: DateTime<Utc>,
     pub updated: DateTime<Utc>,
     /// When each field was last changed, for merging with colleagues.
@@ -76,13 +80,19 @@ impl Person {
             PersonField::Tags => self.tags == other.tags,
             PersonField::Provenance => self.provenance == other.provenance,
             PersonField::Notes => self.notes == other.notes,
+            PersonField::Restriction => self.restriction == other.restriction,
             PersonField::Custom(id) => self.custom.get(id) == other.custom.get(id),
         }
     }
 
-    /// The fixed fields and every custom field either person has a value for.
+    /// The fixed fields, the restriction when either person has one (or
+    /// had: a stamp for it), and every custom field either has a value for.
     pub(crate) fn fields_of_both(&self, other: &Person) -> Vec<PersonField> {
         let mut fields = PersonField::FIXED.to_vec();
+        let restriction = |p: &Person| p.restriction.is_some() || p.stamps.contains_key(&PersonField::Restriction);
+        if restriction(self) || restriction(other) {
+            fields.push(PersonField::Restriction);
+        }
         let custom: BTreeSet<FieldId> = self.custom.keys().chain(other.custom.keys()).copied().collect();
         fields.extend(custom.into_iter().map(PersonField::Custom));
         fields
@@ -111,6 +121,9 @@ pub enum PersonField {
     Tags,
     Provenance,
     Notes,
+    /// The restriction of processing. Not in [`PersonField::FIXED`]: a
+    /// person has a stamp for it only once it was set.
+    Restriction,
     Custom(FieldId),
 }
 
@@ -144,6 +157,7 @@ impl PersonField {
             PersonField::Tags => "tags".into(),
             PersonField::Provenance => "provenance".into(),
             PersonField::Notes => "notes".into(),
+            PersonField::Restriction => "restriction".into(),
             PersonField::Custom(id) => format!("custom:{id}"),
         }
     }
@@ -151,6 +165,9 @@ impl PersonField {
     pub fn from_key(key: &str) -> Option<PersonField> {
         if let Some(id) = key.strip_prefix("custom:") {
             return id.parse().ok().map(PersonField::Custom);
+        }
+        if key == "restriction" {
+            return Some(PersonField::Restriction);
         }
         PersonField::FIXED.into_iter().find(|f| f.key() == key)
     }

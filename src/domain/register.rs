@@ -12,8 +12,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::NaiveDate;
 
 use super::audit::{AuditEntry, EntityRef};
+use super::consent::{ConsentConfig, ConsentEntry};
 use super::disclosure::{Disclosure, DisclosureId};
-use super::ids::{DeviceId, OrgId, PersonId, RecordId, Stamp};
+use super::ids::{ConsentId, DeviceId, OrgId, PersonId, RecordId, Stamp};
 use super::org::Organisation;
 use super::person::Person;
 use super::record::Record;
@@ -40,6 +41,17 @@ pub enum Change {
     Seen(BTreeMap<DeviceId, Stamp>),
     /// A new entry in the disclosure log (entries never change).
     PutDisclosure(Disclosure),
+    /// An entry of the consent ledger: a new one, or one that follows its
+    /// person into a merge.
+    PutConsent(ConsentEntry),
+    /// A ledger entry removed with its person (deleted or erased).
+    RemoveConsent(ConsentId),
+    /// The organisation's newsletters and the purposes' legal bases.
+    PutConsentConfig(ConsentConfig),
+    /// The register description (the GDPR desk's settings), whole.
+    PutDescription(Box<super::gdpr::RegisterDescription>),
+    /// A rights request, new or changed.
+    PutRequest(super::gdpr::Request),
 }
 
 /// What is left of an entity that was deleted, merged away or erased, so
@@ -57,6 +69,10 @@ pub enum TombstoneReason {
     MergedInto(PersonId),
     Erased,
 }
+
+/// Above this many people in one `apply`, the search index is rebuilt
+/// once instead of updated for each.
+const BULK_PEOPLE: usize = 2_000;
 
 /// Everything the register is made of, as storage hands it over.
 #[derive(Default)]
@@ -81,6 +97,10 @@ pub struct Register {
     /// entry is `clock`).
     pub(crate) seen: BTreeMap<DeviceId, Stamp>,
     pub(crate) disclosures: BTreeMap<DisclosureId, Disclosure>,
+    pub(crate) consents: HashMap<ConsentId, ConsentEntry>,
+    pub(crate) consents_by_person: HashMap<PersonId, BTreeSet<ConsentId>>,
+    pub(crate) consent_config: ConsentConfig,
+    pub(crate) gdpr: super::gdpr::GdprData,
     pub(crate) collator: Box<dyn Collator>,
     index: SearchIndex,
     records_by_person: HashMap<PersonId, BTreeSet<RecordId>>,
@@ -106,6 +126,10 @@ impl Register {
             clock: parts.clock.unwrap_or(Stamp::ZERO),
             seen: BTreeMap::new(),
             disclosures: BTreeMap::new(),
+            consents: HashMap::new(),
+            consents_by_person: HashMap::new(),
+            consent_config: ConsentConfig::default(),
+            gdpr: Default::default(),
             collator,
             index: SearchIndex::default(),
             records_by_person: HashMap::new(),
@@ -331,8 +355,13 @@ impl Register {
     /// Makes written changes true in memory. Never fails: the changes were
     /// checked when they were planned.
     pub fn apply(&mut self, changes: Vec<Change>) {
+        // Many people at once (a contacts import, a colleague's register):
+        // the search index is built again once, not updated person by
+        // person (each update moves the entries after it).
+        let bulk = changes.iter().filter(|c| matches!(c, Change::PutPerson(_))).count() > BULK_PEOPLE;
         for change in changes {
             match change {
+                Change::PutPerson(person) if bulk => self.put_person_links(person),
                 Change::PutPerson(person) => self.put_person(person),
                 Change::RemovePerson(id) => {
                     if let Some(old) = self.people.remove(&id) {
@@ -388,6 +417,39 @@ impl Register {
                 }
                 Change::PutDisclosure(d) => {
                     self.disclosures.insert(d.id, d);
+                }
+                Change::PutConsent(entry) => {
+                    self.remove_consent(entry.id);
+                    self.consents_by_person.entry(entry.person).or_default().insert(entry.id);
+                    self.consents.insert(entry.id, entry);
+                }
+                Change::RemoveConsent(id) => self.remove_consent(id),
+                Change::PutConsentConfig(config) => self.consent_config = config,
+                Change::PutDescription(d) => self.gdpr.description = Some(*d),
+                Change::PutRequest(r) => {
+                    self.gdpr.requests.insert(r.id, r);
+                }
+            }
+        }
+        if bulk {
+            self.rebuild_index();
+        }
+    }
+
+    fn put_person_links(&mut self, person: Person) {
+        if let Some(old) = self.people.remove(&person.id) {
+            self.unindex_person_links(&old);
+        }
+        self.index_person_links(&person);
+        self.people.insert(person.id, person);
+    }
+
+    fn remove_consent(&mut self, id: ConsentId) {
+        if let Some(old) = self.consents.remove(&id) {
+            if let Some(set) = self.consents_by_person.get_mut(&old.person) {
+                set.remove(&id);
+                if set.is_empty() {
+                    self.consents_by_person.remove(&old.person);
                 }
             }
         }

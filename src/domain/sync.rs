@@ -32,9 +32,10 @@ use chrono::{DateTime, Utc};
 
 use super::audit::{AuditAction, AuditEntry, EntityRef};
 use super::commands::{CommandError, Env, Plan};
+use super::consent::{ConsentConfig, ConsentEntry};
 use super::disclosure::Disclosure;
 use super::draft::FieldError;
-use super::ids::{DeviceId, OrgId, PersonId, RecordId, Stamp};
+use super::ids::{ConsentId, DeviceId, OrgId, PersonId, RecordId, Stamp};
 use super::org::Organisation;
 use super::person::{Person, PersonField};
 use super::record::{Record, RecordKind};
@@ -160,6 +161,14 @@ pub struct Snapshot {
     pub tombstones: Vec<Tombstone>,
     /// Only in complete exports.
     pub disclosures: Vec<Disclosure>,
+    /// The consent ledger entries of the people included.
+    pub consents: Vec<ConsentEntry>,
+    /// The organisation's newsletters and legal bases.
+    pub consent_config: Option<ConsentConfig>,
+    /// The register description, when the sender has saved one.
+    pub description: Option<super::gdpr::RegisterDescription>,
+    /// Rights requests (only in complete exports).
+    pub requests: Vec<super::gdpr::Request>,
 }
 
 impl Snapshot {
@@ -180,6 +189,14 @@ impl Snapshot {
         self.orgs.iter().map(|o| o.stamp).for_each(&mut see);
         self.records.iter().map(|r| r.stamp).for_each(&mut see);
         self.tombstones.iter().map(|t| t.stamp).for_each(&mut see);
+        self.consents.iter().map(|e| e.stamp).for_each(&mut see);
+        if let Some(c) = &self.consent_config {
+            see(c.stamp);
+        }
+        if let Some(d) = &self.description {
+            see(d.stamp);
+        }
+        self.requests.iter().map(|r| r.stamp).for_each(&mut see);
         max
     }
 
@@ -264,6 +281,14 @@ pub struct ImportPreview {
     pub disclosures_added: usize,
     /// Tombstones new here (including those of entities never seen here).
     pub tombstones_added: usize,
+    /// Consent ledger entries new here.
+    pub consents_added: usize,
+    /// Whether the newsletters or legal bases would change.
+    pub consent_config_changed: bool,
+    /// Whether the register description would change.
+    pub description_changed: bool,
+    /// Rights requests new here or changed.
+    pub requests_changed: usize,
     pub conflicts: Vec<Conflict>,
 }
 
@@ -277,6 +302,10 @@ impl ImportPreview {
             && !self.settings_changed
             && self.disclosures_added == 0
             && self.tombstones_added == 0
+            && self.consents_added == 0
+            && !self.consent_config_changed
+            && !self.description_changed
+            && self.requests_changed == 0
     }
 }
 
@@ -323,6 +352,10 @@ struct Merge {
     tombstones: BTreeMap<EntityRef, Tombstone>,
     settings: Option<(Settings, Vec<&'static str>)>,
     disclosures: Vec<Disclosure>,
+    consents: BTreeMap<ConsentId, Touched<ConsentEntry>>,
+    consent_config: Option<ConsentConfig>,
+    description: Option<super::gdpr::RegisterDescription>,
+    requests: Vec<super::gdpr::Request>,
     seen: Option<BTreeMap<DeviceId, Stamp>>,
     conflicts: Vec<Conflict>,
 }
@@ -401,6 +434,60 @@ fn settle_record(tombs: &Tombs<'_>, mut record: Record) -> Option<Record> {
     Some(record)
 }
 
+/// A ledger entry after the tombstones have had their say: it follows its
+/// person into a merge (keeping its id and stamp) and goes with a deleted
+/// or erased person.
+fn settle_consent(tombs: &Tombs<'_>, mut entry: ConsentEntry) -> Option<ConsentEntry> {
+    entry.person = fate(tombs, entry.person)?;
+    Some(entry)
+}
+
+/// Of two versions of one ledger entry (they differ only where a merge
+/// moved one of them), the one every register picks: the larger stamp,
+/// then the larger person id.
+fn consent_winner(a: ConsentEntry, b: ConsentEntry) -> ConsentEntry {
+    if (b.stamp, b.person) > (a.stamp, a.person) {
+        b
+    } else {
+        a
+    }
+}
+
+/// The consent config as canonical text, to order two configs with one
+/// stamp the same way everywhere.
+fn consent_config_text(c: &ConsentConfig) -> String {
+    let mut newsletters: Vec<_> = c.newsletters.iter().collect();
+    newsletters.sort_by_key(|n| n.id);
+    let mut out = String::new();
+    for p in super::consent::Purpose::FIXED {
+        out.push_str(&format!("b\t{}\t{}\n", p.key(), c.basis(&p).key()));
+    }
+    for n in newsletters {
+        out.push_str(&format!("n\t{}\t{}\t{}\t{}\t{}\n", n.id, n.channel.key(), n.basis.key(), n.retired, n.name));
+    }
+    out
+}
+
+/// Joins two consent configs: the newer one's bases and newsletters, plus
+/// the other's newsletters it lacks (newsletters are never removed: the
+/// ledger may refer to them; then in id order).
+fn merge_consent_config(local: &ConsentConfig, incoming: &ConsentConfig) -> ConsentConfig {
+    let rank = |c: &ConsentConfig| (c.stamp, consent_config_text(c));
+    let (winner, other) = if rank(incoming) > rank(local) { (incoming, local) } else { (local, incoming) };
+    let mut out = winner.clone();
+    let mut joined = false;
+    for n in &other.newsletters {
+        if !out.newsletters.iter().any(|x| x.id == n.id) {
+            out.newsletters.push(n.clone());
+            joined = true;
+        }
+    }
+    if joined {
+        out.newsletters.sort_by_key(|n| n.id);
+    }
+    out
+}
+
 /// A person without links to deleted organisations.
 fn settle_person(tombs: &Tombs<'_>, mut person: Person) -> Person {
     person.affiliations.retain(|a| !tombs.has(EntityRef::Org(a.org)));
@@ -424,6 +511,7 @@ fn take_field(out: &mut Person, from: &Person, field: &PersonField) {
         PersonField::Tags => out.tags = from.tags.clone(),
         PersonField::Provenance => out.provenance = from.provenance.clone(),
         PersonField::Notes => out.notes = from.notes.clone(),
+        PersonField::Restriction => out.restriction = from.restriction.clone(),
         PersonField::Custom(id) => match from.custom.get(id) {
             Some(v) => {
                 out.custom.insert(*id, v.clone());
@@ -580,6 +668,9 @@ impl Register {
         orgs.sort_by_key(|o| o.id);
         let mut tombstones: Vec<Tombstone> = self.tombstones.values().cloned().collect();
         tombstones.sort_by_key(|t| t.entity);
+        let mut consents: Vec<ConsentEntry> =
+            self.consents.values().filter(|e| ids.contains(&e.person)).cloned().collect();
+        consents.sort_by_key(|e| e.id);
         let disclosures = if scope.is_everything() {
             let mut list: Vec<Disclosure> = self.disclosures.values().cloned().collect();
             list.sort_by_key(|d| d.id);
@@ -599,6 +690,10 @@ impl Register {
             records,
             tombstones,
             disclosures,
+            consents,
+            consent_config: Some(self.consent_config.clone()),
+            description: self.gdpr.description.clone(),
+            requests: if scope.is_everything() { self.gdpr.requests.values().cloned().collect() } else { Vec::new() },
         }
     }
 
@@ -618,6 +713,10 @@ impl Register {
             settings_changed: merge.settings.is_some(),
             disclosures_added: merge.disclosures.len(),
             tombstones_added: merge.tombstones.len(),
+            consents_added: merge.consents.values().filter(|t| t.before.is_none() && t.after.is_some()).count(),
+            consent_config_changed: merge.consent_config.is_some(),
+            description_changed: merge.description.is_some(),
+            requests_changed: merge.requests.len(),
             conflicts: Vec::new(),
         };
         merge.people.values().for_each(|t| t.count(&mut preview.people));
@@ -663,6 +762,18 @@ impl Register {
                 sections.iter().map(|s| (*s).to_owned()).collect(),
                 actor,
             ));
+        }
+        if let Some(config) = &merge.consent_config {
+            changes.push(Change::PutConsentConfig(config.clone()));
+            audits.push((AuditAction::Imported, EntityRef::Settings, vec!["consent_config".into()], actor));
+        }
+        if let Some(description) = &merge.description {
+            changes.push(Change::PutDescription(Box::new(description.clone())));
+            audits.push((AuditAction::Imported, EntityRef::Settings, vec!["register_description".into()], actor));
+        }
+        if !merge.requests.is_empty() {
+            changes.extend(merge.requests.iter().cloned().map(Change::PutRequest));
+            audits.push((AuditAction::Imported, EntityRef::Settings, vec!["requests".into()], actor));
         }
         let mut removals = Vec::new();
         for (id, t) in &merge.orgs {
@@ -720,6 +831,20 @@ impl Register {
             if !t.picked.is_empty() {
                 audits.push((AuditAction::Updated, EntityRef::Record(*id), t.picked.clone(), actor));
             }
+        }
+        let mut consent_people = BTreeSet::new();
+        for (id, t) in &merge.consents {
+            match (&t.before, &t.after) {
+                (_, Some(after)) if t.changed() => {
+                    changes.push(Change::PutConsent(after.clone()));
+                    consent_people.insert(after.person);
+                }
+                (Some(_), None) => removals.push(Change::RemoveConsent(*id)),
+                _ => {}
+            }
+        }
+        for person in consent_people {
+            audits.push((AuditAction::Imported, EntityRef::Person(person), vec!["consents".into()], actor));
         }
         // Records go before their people, people before organisations.
         removals.sort_by_key(|c| match c {
@@ -959,8 +1084,39 @@ impl Register {
             })
         });
 
+        // Consent entries: a union by id; the tombstones settle them.
+        let mut consents: BTreeMap<ConsentId, Touched<ConsentEntry>> = BTreeMap::new();
+        for inc in &incoming.consents {
+            let before = self.consents.get(&inc.id).cloned();
+            let ours = before.clone().and_then(|e| settle_consent(&tombs, e));
+            let after = match (ours, settle_consent(&tombs, inc.clone())) {
+                (Some(a), Some(b)) => Some(consent_winner(a, b)),
+                (a, b) => a.or(b),
+            };
+            consents.insert(inc.id, Touched { before, after, in_bundle: true, picked: vec![] });
+        }
+        for entity in &new_entities {
+            if let EntityRef::Person(id) = entity {
+                for entry in self.consents_of(*id) {
+                    consents.entry(entry.id).or_insert_with(|| Touched {
+                        before: Some(entry.clone()),
+                        after: settle_consent(&tombs, entry.clone()),
+                        in_bundle: false,
+                        picked: vec![],
+                    });
+                }
+            }
+        }
+        let consent_config = incoming.consent_config.as_ref().and_then(|inc| {
+            let merged = merge_consent_config(&self.consent_config, inc);
+            (merged != self.consent_config).then_some(merged)
+        });
+
         let disclosures: Vec<Disclosure> =
             incoming.disclosures.iter().filter(|d| !self.disclosures.contains_key(&d.id)).cloned().collect();
+        let description =
+            super::gdpr::merged_description(self.gdpr.description.as_ref(), incoming.description.as_ref());
+        let requests = super::gdpr::merged_requests(self, &incoming.requests);
 
         // Only a complete bundle tells everything its sender has seen.
         let seen = incoming.scope.is_everything().then(|| {
@@ -977,7 +1133,20 @@ impl Register {
         let seen = seen.filter(|s| *s != self.seen);
 
         conflicts.sort_by(|a, b| a.key.cmp(&b.key));
-        Merge { people, orgs, records, tombstones: tombs.new, settings, disclosures, seen, conflicts }
+        Merge {
+            people,
+            orgs,
+            records,
+            tombstones: tombs.new,
+            settings,
+            disclosures,
+            consents,
+            consent_config,
+            description,
+            requests,
+            seen,
+            conflicts,
+        }
     }
 
     /// One person merged field by field.
@@ -1025,6 +1194,7 @@ impl Register {
         }
         out.created = local.created.min(inc.created);
         out.updated = out.updated.max(inc.updated);
+        super::gdpr::settle_erased_entry(&mut out);
         out
     }
 }

@@ -58,6 +58,7 @@ pub fn person_named(n: u128, given: &str, family: &str) -> Person {
         custom: BTreeMap::new(),
         provenance: Provenance { source: Source::ThePerson, detail: String::new(), date: day(2026, 1, 1) },
         notes: String::new(),
+        restriction: None,
         created: at(0),
         updated: at(0),
         stamps: BTreeMap::from([(super::person::PersonField::Name, Stamp::ZERO)]),

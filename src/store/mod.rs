@@ -26,6 +26,8 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 
 use crate::bundle::dto::{self, AuditDto, DisclosureDto, OrgDto, PersonDto, RecordDto, SeenDto, SettingsDto, TombstoneDto};
+use crate::bundle::dto::{ConsentConfigDto, ConsentEntryDto};
+use crate::bundle::gdpr::{RegisterDescriptionDto, RequestDto};
 use crate::bundle::pages::{self, Kind, Page};
 use crate::domain::{AuditEntry, Change, Collator, DeviceId, EntityRef, Parts, Register, Stamp};
 use codec::Codec;
@@ -247,6 +249,9 @@ impl Store {
                     .parse::<uuid::Uuid>()
                     .map(|d| loaded.device = Some(DeviceId::new(d)))
                     .map_err(|_| "device".to_owned()),
+                "consent_config" => decode::<ConsentConfigDto, _>(&doc).map(|c| loaded.rest.push(Change::PutConsentConfig(c))),
+                "register_description" => decode::<RegisterDescriptionDto, _>(&doc)
+                    .map(|d| loaded.rest.push(Change::PutDescription(Box::new(d)))),
                 "seen" => serde_json::from_str::<SeenDto>(&doc)
                     .map_err(|_| "seen".to_owned())
                     .and_then(|s| dto::seen_from_dto(&s).map_err(|e| e.to_string()))
@@ -411,6 +416,8 @@ fn decode_into(loaded: &mut Loaded, kind: Kind, doc: &str) -> Result<(), String>
         Kind::Disclosures => serde_json::from_str::<DisclosureDto>(doc)
             .map(|d| loaded.rest.push(Change::PutDisclosure(d.into())))
             .map_err(|e| format!("not readable at line {} column {}", e.line(), e.column())),
+        Kind::Consents => decode::<ConsentEntryDto, _>(doc).map(|e| loaded.rest.push(Change::PutConsent(e))),
+        Kind::Requests => decode::<RequestDto, _>(doc).map(|r| loaded.rest.push(Change::PutRequest(r))),
     }
 }
 
@@ -434,6 +441,8 @@ fn issue_unpaged(tx: &web_sys::IdbTransaction, codec: &Codec, change: &Change) -
         Change::PutSettings(s) => meta("settings", json(&SettingsDto::from(s))),
         Change::Clock(stamp) => meta("clock", stamp.to_string()),
         Change::Seen(seen) => meta("seen", json(&dto::seen_to_dto(seen))),
+        Change::PutConsentConfig(c) => meta("consent_config", json(&ConsentConfigDto::from(c))),
+        Change::PutDescription(d) => meta("register_description", json(&RegisterDescriptionDto::from(&**d))),
         // The audit log only grows: `add` refuses to overwrite an entry.
         Change::Audit(entry) => tx
             .object_store(AUDIT)?
@@ -450,7 +459,10 @@ fn issue_unpaged(tx: &web_sys::IdbTransaction, codec: &Codec, change: &Change) -
         | Change::PutRecord(_)
         | Change::RemoveRecord(_)
         | Change::PutTombstone(_)
-        | Change::PutDisclosure(_) => Ok(()),
+        | Change::PutDisclosure(_)
+        | Change::PutConsent(_)
+        | Change::RemoveConsent(_)
+        | Change::PutRequest(_) => Ok(()),
     }
 }
 

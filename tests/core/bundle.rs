@@ -729,6 +729,7 @@ fn a_register_of_ten_thousand_people_fits_in_an_email() {
             } else {
                 String::new()
             },
+            restriction: None,
             created: at(0),
             updated: at(0),
             stamps: PersonField::FIXED.iter().cloned().map(|f| (f, stamp)).collect(),

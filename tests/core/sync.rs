@@ -7,6 +7,9 @@ use std::collections::BTreeSet;
 
 use sidos::domain::testing::{at, device, env, Ids};
 use sidos::domain::{
+    Basis, Channel, ConsentConfig, ConsentEntry, ConsentSource, ConsentState, Newsletter, NewsletterId,
+};
+use sidos::domain::{
     AffiliationDraft, AuditAction, CategoryDef, CategoryKey, Change, Choices, Command, CommandError, ConflictKey,
     Disclosure, EntityRef, ExportScope, FinnishOrder, LabeledDraft, OrgChoice, OrgDraft, OrgId, Organisation, Person,
     PersonDraft, PersonField, PersonId, Plan, Record, RecordDraft, RecordDraftKind, RecordId, RecordKind, Register,
@@ -101,6 +104,7 @@ impl Replica {
                 reason: TombstoneReason::Erased,
             }));
         }
+        changes.extend(self.reg.remove_consents_of(id));
         changes.push(Change::RemovePerson(id));
         changes.push(Change::PutTombstone(Tombstone {
             entity: EntityRef::Person(id),
@@ -186,6 +190,8 @@ struct State {
     tombstones: Vec<Tombstone>,
     settings: Settings,
     disclosures: Vec<Disclosure>,
+    consents: Vec<ConsentEntry>,
+    consent_config: ConsentConfig,
 }
 
 fn state(reg: &Register) -> State {
@@ -204,6 +210,12 @@ fn state(reg: &Register) -> State {
         tombstones,
         settings: Settings { user_name: String::new(), ..reg.settings().clone() },
         disclosures: reg.disclosures().into_iter().cloned().collect(),
+        consents: {
+            let mut list: Vec<ConsentEntry> = reg.consent_entries().cloned().collect();
+            list.sort_by_key(|e| e.id);
+            list
+        },
+        consent_config: reg.consent_config().clone(),
     }
 }
 
@@ -233,6 +245,10 @@ fn assert_same(a: &State, b: &State, what: &str) {
         format!("tombstones {}", first(&a.tombstones, &b.tombstones))
     } else if a.settings != b.settings {
         format!("settings\n  {:?}\n  {:?}", a.settings, b.settings)
+    } else if a.consents != b.consents {
+        format!("consents {}", first(&a.consents, &b.consents))
+    } else if a.consent_config != b.consent_config {
+        format!("consent config\n  {:?}\n  {:?}", a.consent_config, b.consent_config)
     } else {
         format!("disclosures {}", first(&a.disclosures, &b.disclosures))
     };
@@ -257,6 +273,9 @@ fn assert_whole(reg: &Register, what: &str) {
     }
     for o in reg.orgs() {
         assert!(reg.tombstone(EntityRef::Org(o.id)).is_none(), "{what}: tombstoned organisation {} is here", o.id);
+    }
+    for e in reg.consent_entries() {
+        assert!(reg.person(e.person).is_some(), "{what}: consent {} of a missing person", e.id);
     }
 }
 
@@ -316,7 +335,7 @@ fn act(r: &mut Replica, rng: &mut Rng, mix: Mix, tag: u128) {
     let people = r.people_ids();
     let own: Vec<PersonId> = people.iter().copied().filter(|p| (p.uuid().as_u128() >> 48) & 0xff == tag).collect();
     let doomed = if mix.own_tombstones { &own } else { &people };
-    match rng.below(14) {
+    match rng.below(16) {
         0..=2 => {
             let mut d = person(GIVEN[rng.below(6)], FAMILY[rng.below(6)]);
             if rng.below(2) == 0 {
@@ -404,6 +423,41 @@ fn act(r: &mut Replica, rng: &mut Rng, mix: Mix, tag: u128) {
             if keep != other && mix.merge {
                 r.run(Command::MergePeople { keep, other, choices: Default::default() });
             }
+        }
+        14 => {
+            let Some(id) = rng.pick(&people) else { return };
+            if rng.below(4) == 0 {
+                r.run(Command::ObjectToMarketing { person: id, date: String::new(), source: ConsentSource::Phone });
+            } else {
+                let purposes = r.reg.consent_config().purposes();
+                let purpose = purposes[rng.below(purposes.len())];
+                let state = ConsentState::ALL[rng.below(4)];
+                let date = format!("2026-11-{:02}", 1 + rng.below(21));
+                r.run(Command::RecordConsent {
+                    person: id,
+                    purpose,
+                    state,
+                    date,
+                    source: ConsentSource::Form,
+                    wording: WORDS[rng.below(6)].into(),
+                });
+            }
+        }
+        15 => {
+            let mut c = r.reg.consent_config().clone();
+            if rng.below(2) == 0 {
+                let n = c.newsletters.len();
+                c.newsletters.push(Newsletter {
+                    id: NewsletterId::new(r.ids.next()),
+                    name: format!("Uutiskirje {tag} {n} {}", r.minute),
+                    channel: Channel::Email,
+                    basis: Basis::Consent,
+                    retired: false,
+                });
+            } else {
+                c.phone = if c.phone == Basis::Consent { Basis::LegitimateInterest } else { Basis::Consent };
+            }
+            r.run(Command::UpdateConsentConfig(c));
         }
         12 => {
             if mix.erase {

@@ -24,6 +24,17 @@ fn action_name(i18n: I18n, a: &AuditAction) -> &'static str {
         AuditAction::DietaryViewed => t_string!(i18n, audit.dietary_viewed),
         AuditAction::Imported => t_string!(i18n, audit.imported),
         AuditAction::ImportDeleted => t_string!(i18n, audit.import_deleted),
+        AuditAction::RequestOpened(_) => t_string!(i18n, audit.request_opened),
+        AuditAction::RequestExtended(_) => t_string!(i18n, audit.request_extended),
+        AuditAction::RequestLinked(_) => t_string!(i18n, audit.request_linked),
+        AuditAction::RequestClosed(_) => t_string!(i18n, audit.request_closed),
+        AuditAction::Rectified(_) => t_string!(i18n, audit.rectified),
+        AuditAction::Erased(_) => t_string!(i18n, audit.erased),
+        AuditAction::ErasedExceptHeld(_) => t_string!(i18n, audit.erased_except_held),
+        AuditAction::Restricted(_) => t_string!(i18n, audit.restricted),
+        AuditAction::RestrictionLifted(_) => t_string!(i18n, audit.restriction_lifted),
+        AuditAction::ObjectedToMarketing(_) => t_string!(i18n, audit.objected_to_marketing),
+        AuditAction::RetentionPurged => t_string!(i18n, audit.retention_purged),
     }
 }
 

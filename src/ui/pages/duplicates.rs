@@ -100,6 +100,7 @@ pub fn shown(i18n: I18n, reg: &Register, p: &Person, field: &PersonField) -> Str
         PersonField::Tags => join(p.tags.iter().cloned().collect()),
         PersonField::Provenance => format!("{}, {}", text::source(i18n, p.provenance.source), text::date(p.provenance.date)),
         PersonField::Notes => p.notes.clone(),
+        PersonField::Restriction => p.restriction.as_ref().map(|r| text::date(r.since)).unwrap_or_default(),
         PersonField::Custom(id) => p.custom.get(id).map(|v| custom_text(i18n, v)).unwrap_or_default(),
     }
 }
