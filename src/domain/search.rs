@@ -2,9 +2,12 @@
 //! filters.
 //!
 //! The index keeps one entry per person in name order, with the person's
-//! searchable text folded once ([`fold`]), so a keystroke is one pass over
-//! plain strings.
+//! searchable text folded once ([`fold`]) and kept in one string in list
+//! order, so a keystroke is one pass through memory in order. Typing on
+//! narrows the previous search: when the new text only adds to the old one,
+//! only the people the old text matched are read.
 
+use std::cell::RefCell;
 use std::cmp::Ordering;
 use std::collections::{BTreeSet, HashMap};
 
@@ -51,9 +54,11 @@ struct Entry {
     id: PersonId,
     family: String,
     given: String,
-    /// Folded searchable text; the folded name comes first.
-    hay: String,
-    /// Where the name ends in `hay`.
+    /// Where the person's folded searchable text is in
+    /// [`SearchIndex::text`]; the folded name comes first.
+    start: usize,
+    end: usize,
+    /// The length of the name at the start of the text.
     name_len: usize,
 }
 
@@ -61,8 +66,31 @@ struct Entry {
 #[derive(Default)]
 pub struct SearchIndex {
     entries: Vec<Entry>,
+    /// Every entry's searchable text, one after another, in list order
+    /// when built (changed entries' texts go to the end). Reading texts
+    /// in memory order keeps a search over 50 000 people fast.
+    text: String,
+    /// Bytes of `text` no entry uses any more (changed or removed people).
+    unused: usize,
     /// Each person's sort name, to find their entry again.
     names: HashMap<PersonId, (String, String)>,
+    /// The last text search: its words and the entries that matched them
+    /// (before any other filter). Forgotten whenever an entry changes.
+    last: RefCell<Option<LastSearch>>,
+}
+
+struct LastSearch {
+    terms: Vec<String>,
+    matched: Vec<usize>,
+}
+
+impl LastSearch {
+    /// Whether everything `terms` matches is among what this search
+    /// matched: each old word is inside the new word at its place (the
+    /// user typed on), and new words may follow.
+    fn covers(&self, terms: &[String]) -> bool {
+        terms.len() >= self.terms.len() && self.terms.iter().zip(terms).all(|(old, new)| new.contains(old.as_str()))
+    }
 }
 
 /// The text of a person the index searches, besides the name.
@@ -79,11 +107,21 @@ impl SearchIndex {
     /// built-in Finnish order and then by `collator` costs the collator only
     /// about one comparison per person when the two mostly agree.
     pub fn build<'a>(people: impl Iterator<Item = Searchable<'a>>, collator: &dyn Collator) -> Self {
-        let mut entries: Vec<Entry> = people.map(entry).collect();
-        entries.sort_by_cached_key(|e| (finnish_key(&e.family), finnish_key(&e.given), e.id));
-        entries.sort_by(|a, b| compare(collator, a, b));
+        let mut items: Vec<(Entry, String)> = people.map(entry).collect();
+        items.sort_by_cached_key(|(e, _)| (finnish_key(&e.family), finnish_key(&e.given), e.id));
+        items.sort_by(|(a, _), (b, _)| compare(collator, a, b));
+        let mut text = String::with_capacity(items.iter().map(|(_, hay)| hay.len()).sum());
+        let entries: Vec<Entry> = items
+            .into_iter()
+            .map(|(mut e, hay)| {
+                e.start = text.len();
+                text.push_str(&hay);
+                e.end = text.len();
+                e
+            })
+            .collect();
         let names = entries.iter().map(|e| (e.id, (e.family.clone(), e.given.clone()))).collect();
-        SearchIndex { entries, names }
+        SearchIndex { entries, text, unused: 0, names, last: RefCell::new(None) }
     }
 
     pub fn len(&self) -> usize {
@@ -102,7 +140,11 @@ impl SearchIndex {
     /// Adds or replaces a person's entry.
     pub fn upsert(&mut self, item: Searchable<'_>, collator: &dyn Collator) {
         self.remove(item.person.id, collator);
-        let new = entry(item);
+        *self.last.get_mut() = None;
+        let (mut new, hay) = entry(item);
+        new.start = self.text.len();
+        self.text.push_str(&hay);
+        new.end = self.text.len();
         let at = self
             .entries
             .binary_search_by(|probe| compare(collator, probe, &new))
@@ -112,8 +154,9 @@ impl SearchIndex {
     }
 
     pub fn remove(&mut self, id: PersonId, collator: &dyn Collator) {
+        *self.last.get_mut() = None;
         let Some((family, given)) = self.names.remove(&id) else { return };
-        let probe_key = Entry { id, family, given, hay: String::new(), name_len: 0 };
+        let probe_key = Entry { id, family, given, start: 0, end: 0, name_len: 0 };
         let found = self
             .entries
             .binary_search_by(|probe| compare(collator, probe, &probe_key))
@@ -121,8 +164,24 @@ impl SearchIndex {
             .filter(|&i| self.entries[i].id == id)
             .or_else(|| self.entries.iter().position(|e| e.id == id));
         if let Some(i) = found {
-            self.entries.remove(i);
+            let gone = self.entries.remove(i);
+            self.unused += gone.end - gone.start;
+            if self.unused > self.text.len() / 2 {
+                self.compact();
+            }
         }
+    }
+
+    /// Writes the texts again in list order, leaving out the unused ones.
+    fn compact(&mut self) {
+        let mut text = String::with_capacity(self.text.len() - self.unused);
+        for e in &mut self.entries {
+            let start = text.len();
+            text.push_str(&self.text[e.start..e.end]);
+            (e.start, e.end) = (start, text.len());
+        }
+        self.text = text;
+        self.unused = 0;
     }
 
     /// The people whose text matches every word of `text`, best first:
@@ -133,21 +192,31 @@ impl SearchIndex {
         if terms.is_empty() {
             return self.entries.iter().map(|e| e.id).filter(|id| keep(*id)).collect();
         }
-        let mut hits: Vec<(u32, PersonId)> = Vec::new();
-        'people: for e in &self.entries {
+        let narrowed = self.last.borrow_mut().take().filter(|l| l.covers(&terms)).map(|l| l.matched);
+        let candidates: Box<dyn Iterator<Item = usize>> = match narrowed {
+            Some(matched) => Box::new(matched.into_iter()),
+            None => Box::new(0..self.entries.len()),
+        };
+        let mut matched = Vec::new();
+        // One list per score (the sum of the words' ranks), each in name order.
+        let mut by_score: Vec<Vec<PersonId>> = vec![Vec::new(); 2 * terms.len() + 1];
+        'people: for i in candidates {
+            let e = &self.entries[i];
+            let hay = &self.text[e.start..e.end];
             let mut score = 0;
             for term in &terms {
-                match rank(e, term) {
-                    Some(r) => score += r,
+                match rank(hay, e.name_len, term) {
+                    Some(r) => score += r as usize,
                     None => continue 'people,
                 }
             }
+            matched.push(i);
             if keep(e.id) {
-                hits.push((score, e.id));
+                by_score[score].push(e.id);
             }
         }
-        hits.sort_by_key(|(score, _)| *score); // stable: name order within a rank
-        hits.into_iter().map(|(_, id)| id).collect()
+        *self.last.borrow_mut() = Some(LastSearch { terms, matched });
+        by_score.concat()
     }
 }
 
@@ -158,25 +227,40 @@ fn query_terms(text: &str) -> Vec<String> {
 }
 
 /// 0: a name word starts with the term; 1: the name contains it;
-/// 2: another field contains it; `None`: no match.
-fn rank(e: &Entry, term: &str) -> Option<u32> {
-    let mut best: Option<u32> = None;
-    for (pos, _) in e.hay.match_indices(term) {
-        let r = if pos < e.name_len {
-            let word_start = pos == 0 || matches!(e.hay.as_bytes()[pos - 1], b' ' | b'-');
-            if word_start { 0 } else { 1 }
-        } else {
-            2
-        };
-        best = Some(best.map_or(r, |b| b.min(r)));
-        if r == 0 {
-            break;
+/// 2: another field contains it; `None`: no match. `hay` is a person's
+/// searchable text, the name (`name_len` bytes) first.
+fn rank(hay: &str, name_len: usize, term: &str) -> Option<u32> {
+    // A plain scan for the term's first byte: the texts are short, and this
+    // is quicker here than a general substring search. Both are UTF-8, so a
+    // match always starts at a character.
+    let hay = hay.as_bytes();
+    let term = term.as_bytes();
+    let (&first, rest) = term.split_first()?;
+    let last = hay.len().checked_sub(term.len())?;
+    let mut best = None;
+    let mut pos = 0;
+    while pos <= last {
+        match hay[pos..=last].iter().position(|&b| b == first) {
+            Some(skip) => pos += skip,
+            None => break,
         }
+        if &hay[pos + 1..pos + term.len()] == rest {
+            if pos >= name_len {
+                // Past the name: every later match ranks 2 as well.
+                return Some(best.unwrap_or(2));
+            }
+            if pos == 0 || matches!(hay[pos - 1], b' ' | b'-') {
+                return Some(0);
+            }
+            best = Some(1);
+        }
+        pos += 1;
     }
     best
 }
 
-fn entry(item: Searchable<'_>) -> Entry {
+/// A person's entry (not yet placed in the index's text) and searchable text.
+fn entry(item: Searchable<'_>) -> (Entry, String) {
     let p = item.person;
     let name = fold(&format!("{} {}", p.given_name, p.family_name));
     let mut hay = name.clone();
@@ -209,13 +293,14 @@ fn entry(item: Searchable<'_>) -> Entry {
     for text in &item.custom_text {
         push(text);
     }
-    Entry { id: p.id, family: p.family_name.clone(), given: p.given_name.clone(), hay, name_len }
+    let entry = Entry { id: p.id, family: p.family_name.clone(), given: p.given_name.clone(), start: 0, end: 0, name_len };
+    (entry, hay)
 }
 
-fn compare(collator: &dyn Collator, a: &Entry, b: &Entry) -> Ordering {
-    let family = |e: &Entry| if e.family.is_empty() { e.given.clone() } else { e.family.clone() };
+fn compare<'a>(collator: &dyn Collator, a: &'a Entry, b: &'a Entry) -> Ordering {
+    let family = |e: &'a Entry| -> &'a str { if e.family.is_empty() { &e.given } else { &e.family } };
     collator
-        .compare(&family(a), &family(b))
+        .compare(family(a), family(b))
         .then_with(|| collator.compare(&a.given, &b.given))
         .then_with(|| a.id.cmp(&b.id))
 }
@@ -270,6 +355,43 @@ mod tests {
         check("kati häk", &["Häkkinen"]);
         check("nobody", &[]);
         check("", &["Hakala", "Häkkinen", "Lindholm", "Virtanen"]);
+    }
+
+    #[test]
+    fn typing_on_narrows_the_last_search_and_finds_the_same() {
+        let names = [("Kati", "Häkkinen"), ("Mika", "Hakala"), ("Sakke", "Virtanen"), ("Anna", "Lindholm"), ("Hanna", "Kallio")];
+        let (mut idx, people) = index(&names);
+        let fresh = |q: &str, keep: &dyn Fn(PersonId) -> bool| index(&names).0.search(q, keep);
+        let all = |_: PersonId| true;
+        for q in ["h", "ha", "hak", "hakk", "hak", "ha", "ha ", "ha k", "ha ka", "", "a", "an", "anna", "anna x", "a"] {
+            assert_eq!(idx.search(q, all), fresh(q, &all), "query {q:?}");
+        }
+        // Another filter on the same text is applied to all the text's matches.
+        let kati = people[0].id;
+        assert_eq!(idx.search("k", |id| id != kati), fresh("k", &|id| id != kati));
+        assert_eq!(idx.search("ka", |id| id == kati), vec![kati]);
+        // A change forgets the last search: a new person is found.
+        assert_eq!(idx.search("ber", all), vec![]);
+        let b = person_named(10, "Bo", "Berg");
+        idx.upsert(Searchable { person: &b, org_names: vec![], custom_text: vec![] }, &FinnishOrder);
+        assert_eq!(idx.search("berg", all), vec![b.id]);
+        idx.remove(b.id, &FinnishOrder);
+        assert_eq!(idx.search("berg", all), vec![]);
+    }
+
+    #[test]
+    fn texts_of_changed_people_are_reclaimed() {
+        let (mut idx, _) = index(&[("Anna", "Aho"), ("Cecilia", "Ceder")]);
+        for round in 0..100 {
+            let family = if round % 2 == 0 { "Berg" } else { "Björk" };
+            let b = person_named(10, "Bo", family);
+            idx.upsert(Searchable { person: &b, org_names: vec![], custom_text: vec![] }, &FinnishOrder);
+            assert_eq!(idx.search(&fold(family), |_| true), vec![b.id]);
+            assert_eq!(idx.search("ceder", |_| true).len(), 1);
+            assert!(idx.unused <= idx.text.len() / 2 + "bo bjork".len());
+        }
+        assert_eq!(idx.search("berg", |_| true), vec![]);
+        assert_eq!(idx.len(), 3);
     }
 
     #[test]
