@@ -207,6 +207,7 @@ impl Store {
         let mut loaded = Loaded { parts: Parts::default(), device: None, problems: Vec::new(), rest: Vec::new() };
         let page_values: Array = request(&page_values).await?.unchecked_into();
         let page_keys: Array = request(&page_keys).await?.unchecked_into();
+        crate::web::mark("load-read");
         let codec = self.codec.borrow().clone();
         for (value, key) in page_values.iter().zip(page_keys.iter()) {
             let key = key.as_string().unwrap_or_default();
@@ -298,8 +299,14 @@ impl Store {
             }
         }
         let store = tx.object_store(PAGES).map_err(js)?;
-        for (page_key, entries) in by_page {
-            let current = request(&store.get(&page_key.clone().into()).map_err(js)?).await?;
+        // Ask for every page at once: they arrive together, instead of one
+        // round trip to the database after another.
+        let mut gets = Vec::with_capacity(by_page.len());
+        for page_key in by_page.keys() {
+            gets.push(store.get(&page_key.as_str().into()).map_err(js)?);
+        }
+        for ((page_key, entries), get) in by_page.into_iter().zip(gets) {
+            let current = request(&get).await?;
             let mut page = if current.is_undefined() {
                 Page::default()
             } else {
