@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod backup;
 pub mod commands;
 pub mod consent;
 pub mod contacts_import;

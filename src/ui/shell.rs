@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::ui::i18n::*;
+use crate::ui::pages::backup::BackupReminder;
 use crate::ui::pages::vault::{SetupScreen, UnlockScreen};
 use crate::ui::state::{AppState, Notice, Phase};
 use crate::ui::text;
@@ -61,7 +62,7 @@ pub fn Shell(children: ChildrenFn) -> impl IntoView {
                 .into_any(),
                 Phase::Setup => view! { <SetupScreen /> }.into_any(),
                 Phase::Locked(doc) => view! { <UnlockScreen doc=doc /> }.into_any(),
-                Phase::Ready => children().into_any(),
+                Phase::Ready => view! { <BackupReminder /> {children()} }.into_any(),
             }}
         </main>
     }

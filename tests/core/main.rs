@@ -5,6 +5,7 @@ mod dto;
 mod register;
 mod tidy;
 mod access;
+mod backup;
 mod bundle;
 mod sync;
 mod consent;
