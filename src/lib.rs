@@ -5,6 +5,7 @@
 
 pub mod bundle;
 pub mod domain;
+pub mod sample;
 
 #[cfg(target_arch = "wasm32")]
 pub mod store;

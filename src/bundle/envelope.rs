@@ -242,25 +242,47 @@ pub fn inspect(file: &[u8]) -> Result<Header, BundleError> {
 
 /// Decrypts a bundle file into its document's bytes.
 pub fn open(file: &[u8], passphrase: &str) -> Result<Opened, BundleError> {
+    unlock(file, passphrase)?.open()
+}
+
+/// A bundle whose key has been derived from the passphrase: what is left
+/// of opening it is decryption and decompression. (Two steps so that the
+/// costly key derivation can be told apart from the rest.)
+pub struct Unlocked {
+    header: Header,
+    ciphertext: Vec<u8>,
+    key: Zeroizing<[u8; 32]>,
+}
+
+/// Reads a bundle's header and derives its key (Argon2id).
+pub fn unlock(file: &[u8], passphrase: &str) -> Result<Unlocked, BundleError> {
     let (header, ciphertext) = parse(file)?;
     let key = derive_key(passphrase, &header.kdf, &header.salt)?;
-    let cipher =
-        XChaCha20Poly1305::new_from_slice(key.as_slice()).map_err(|_| BundleError::Kdf("key length".into()))?;
-    drop(key);
-    let aad = header.aad();
-    let compressed = Zeroizing::new(
-        cipher
-            .decrypt(&XNonce::from(header.nonce), Payload { msg: &ciphertext, aad: &aad })
-            .map_err(|_| BundleError::WrongPassphraseOrDamaged)?,
-    );
-    let plaintext = miniz_oxide::inflate::decompress_to_vec_with_limit(&compressed, MAX_PLAINTEXT_BYTES as usize)
-        .map_err(|e| match e.status {
-            miniz_oxide::inflate::TINFLStatus::HasMoreOutput => {
-                BundleError::TooLarge { size: MAX_PLAINTEXT_BYTES + 1, limit: MAX_PLAINTEXT_BYTES }
-            }
-            _ => BundleError::DamagedPlaintext,
-        })?;
-    Ok(Opened { header, plaintext })
+    Ok(Unlocked { header, ciphertext, key })
+}
+
+impl Unlocked {
+    /// Decrypts and decompresses. A wrong passphrase shows here.
+    pub fn open(self) -> Result<Opened, BundleError> {
+        let Unlocked { header, ciphertext, key } = self;
+        let cipher =
+            XChaCha20Poly1305::new_from_slice(key.as_slice()).map_err(|_| BundleError::Kdf("key length".into()))?;
+        drop(key);
+        let aad = header.aad();
+        let compressed = Zeroizing::new(
+            cipher
+                .decrypt(&XNonce::from(header.nonce), Payload { msg: &ciphertext, aad: &aad })
+                .map_err(|_| BundleError::WrongPassphraseOrDamaged)?,
+        );
+        let plaintext = miniz_oxide::inflate::decompress_to_vec_with_limit(&compressed, MAX_PLAINTEXT_BYTES as usize)
+            .map_err(|e| match e.status {
+                miniz_oxide::inflate::TINFLStatus::HasMoreOutput => {
+                    BundleError::TooLarge { size: MAX_PLAINTEXT_BYTES + 1, limit: MAX_PLAINTEXT_BYTES }
+                }
+                _ => BundleError::DamagedPlaintext,
+            })?;
+        Ok(Opened { header, plaintext })
+    }
 }
 
 /// Argon2id of the passphrase: the 32-byte key, wiped when dropped.

@@ -30,7 +30,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::domain::{fold, Snapshot};
 
-pub use envelope::{check_file_size, inspect, Header, KdfParams, Opened};
+pub use envelope::{check_file_size, inspect, unlock, Header, KdfParams, Opened, Unlocked};
 pub use error::BundleError;
 
 /// Writes a snapshot as an encrypted bundle file. `salt` and `nonce` must
@@ -47,7 +47,12 @@ pub fn write_bundle(
 
 /// Decrypts and checks a bundle file. `now` is the reader's time.
 pub fn read_bundle(file: &[u8], passphrase: &str, now: DateTime<Utc>) -> Result<Snapshot, BundleError> {
-    let opened = envelope::open(file, passphrase)?;
+    read_unlocked(envelope::unlock(file, passphrase)?, now)
+}
+
+/// The second step of [`read_bundle`], after [`unlock`] derived the key.
+pub fn read_unlocked(unlocked: Unlocked, now: DateTime<Utc>) -> Result<Snapshot, BundleError> {
+    let opened = unlocked.open()?;
     document::read(&opened.plaintext, now)
 }
 

@@ -172,7 +172,10 @@ impl AppState {
         let vault = store.vault().await.map_err(UnlockError::Store)?.ok_or(UnlockError::Store(StoreError::Unavailable))?;
         let Some(user) = vault.user(user_id).cloned() else { return Err(UnlockError::WrongPassphrase) };
         web::next_paint().await;
-        if let Err(e) = store.unlock(&user, &passphrase) {
+        web::mark("unlock-start");
+        let unlocked = store.unlock(&user, &passphrase);
+        web::mark("unlock-key");
+        if let Err(e) = unlocked {
             web::sleep(1200).await;
             return Err(match e {
                 VaultError::WrongPassphrase | VaultError::EmptyPassphrase => UnlockError::WrongPassphrase,
@@ -196,6 +199,7 @@ impl AppState {
             }
         };
         self.install(loaded, device);
+        web::mark("register-ready");
         self.touch();
         self.phase.set(Phase::Ready);
         self.purge_dietary().await;
@@ -264,6 +268,7 @@ impl AppState {
             None => Box::new(FinnishOrder),
         };
         let problems = std::mem::take(&mut loaded.problems);
+        web::mark("load-decoded");
         self.reg.set_value(Some(loaded.into_register(device, collator)));
         self.rev.update(|r| *r += 1);
         if !problems.is_empty() {
@@ -345,12 +350,15 @@ impl AppState {
         if plan.is_empty() {
             return Ok(plan);
         }
+        web::mark("command-planned");
         store.write(&plan.changes).await.map_err(RunError::Store)?;
+        web::mark("command-written");
         self.reg.update_value(|r| {
             if let Some(r) = r.as_mut() {
                 r.apply(plan.changes.clone());
             }
         });
+        web::mark("command-applied");
         self.rev.update(|r| *r += 1);
         if let Some(tabs) = self.tabs.get_value() {
             tabs.send(TabMessage::Changed);

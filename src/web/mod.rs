@@ -66,6 +66,17 @@ pub fn millis() -> f64 {
     web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
 }
 
+/// A named point on the page's performance timeline (`sidos:<name>`), for
+/// benchmarks to measure between. Names only, never data.
+pub fn mark(name: &str) {
+    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+        // Only the latest of each name is kept.
+        let name = format!("sidos:{name}");
+        p.clear_marks_with_mark_name(&name);
+        let _ = p.mark(&name);
+    }
+}
+
 /// Finnish order by the browser's own collator.
 pub struct IntlCollator {
     compare: Function,
@@ -181,6 +192,17 @@ pub mod prefs {
 
     pub fn set_last_backup(when: &str) {
         let _ = LocalStorage::set(LAST_BACKUP, when);
+    }
+
+    const BACKUP_DAYS: &str = "sidos.backup_reminder_days";
+
+    /// Days after a backup before the reminder shows (0: never).
+    pub fn backup_reminder_days() -> u32 {
+        LocalStorage::get(BACKUP_DAYS).unwrap_or(crate::domain::backup::DEFAULT_REMINDER_DAYS)
+    }
+
+    pub fn set_backup_reminder_days(days: u32) {
+        let _ = LocalStorage::set(BACKUP_DAYS, days);
     }
 }
 

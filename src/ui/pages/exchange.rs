@@ -44,6 +44,7 @@ pub fn ExchangePage() -> impl IntoView {
         <h1>{t!(i18n, exchange.title)}</h1>
         <p class="help">{t!(i18n, exchange.intro)}</p>
         <Export />
+        <super::backup::BackupSettings />
         <Import />
         <DisclosureLog />
     }
@@ -198,6 +199,7 @@ fn Export() -> impl IntoView {
         spawn_local(async move {
             step.set(Step::Collecting);
             web::next_paint().await;
+            web::mark("export-start");
             let Some(snapshot) = state.with_untracked(|r| r.export_snapshot(&scope, web::now())) else { return };
             let people: Vec<PersonId> = snapshot.people.iter().map(|p| p.id).collect();
             step.set(Step::Encrypting);
@@ -212,6 +214,7 @@ fn Export() -> impl IntoView {
                     return;
                 }
             };
+            web::mark("export-sealed");
             let name = bundle::file_name(&org_name, web::today());
             if web::download(&name, "application/json", &bytes).is_err() {
                 step.set(Step::Idle);
@@ -377,12 +380,19 @@ fn Import() -> impl IntoView {
         opening.set(true);
         spawn_local(async move {
             web::next_paint().await;
-            let result = bundle::read_bundle(&bytes, &passphrase, web::now());
+            web::mark("import-start");
+            let result = bundle::unlock(&bytes, &passphrase).and_then(|unlocked| {
+                web::mark("import-key");
+                let opened = unlocked.open()?;
+                web::mark("import-decrypted");
+                bundle::document::read(&opened.plaintext, web::now())
+            });
             opening.set(false);
             match result {
                 Ok(snapshot) => {
                     pass.set(String::new());
                     let preview = state.with_untracked(|r| r.preview_import(&snapshot));
+                    web::mark("import-preview");
                     if let Some(preview) = preview {
                         opened.set(Some(Opened { snapshot: StoredValue::new(snapshot), preview }));
                     }
@@ -402,8 +412,10 @@ fn Import() -> impl IntoView {
         let snapshot = o.snapshot.get_value();
         let picks = choices.get_untracked();
         spawn_local(async move {
+            web::mark("import-apply");
             match state.run_planned(move |reg, env| reg.plan_import(&snapshot, &picks, env)).await {
                 Ok(plan) => {
+                    web::mark("import-applied");
                     state.notice.set(Some(if plan.is_empty() { Notice::NothingToImport } else { Notice::Imported }));
                     reset();
                 }

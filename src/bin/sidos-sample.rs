@@ -1,0 +1,142 @@
+//! Writes a generated sample register as an encrypted bundle (see
+//! `sidos::sample`; passphrase `sidos::sample::PASSPHRASE`), for
+//! benchmarks and demonstrations: import it on the Export and import page.
+//!
+//! ```sh
+//! cargo run --release --bin sidos-sample -- --people 50000 --orgs 5000 --records 200000 --seed 1 > sample-bundle.json
+//! ```
+//!
+//! `--today YYYY-MM-DD` fixes the day the register is "as of" (default:
+//! today, UTC); the same options give the same file.
+//!
+//! `--stages` writes no file: it times the pure stages of an export and an
+//! import of the sample natively (no browser, no key derivation) and prints
+//! them, to see where the time of the browser benchmark goes.
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use chrono::{NaiveDate, Utc};
+use sidos::sample::{generate, write_bundle, Config};
+
+const USAGE: &str =
+    "usage: sidos-sample [--people N] [--orgs N] [--records N] [--seed N] [--today YYYY-MM-DD] [--stages] > sample-bundle.json";
+
+fn parse(args: &[String]) -> Result<(Config, bool), String> {
+    let mut config = Config::benchmark(Utc::now().date_naive());
+    let mut stages = false;
+    let mut it = args.iter();
+    while let Some(flag) = it.next() {
+        if flag == "--help" || flag == "-h" {
+            return Err(String::new());
+        }
+        if flag == "--stages" {
+            stages = true;
+            continue;
+        }
+        let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?;
+        let number = || value.parse::<usize>().map_err(|_| format!("{flag}: not a number: {value}"));
+        match flag.as_str() {
+            "--people" => config.people = number()?,
+            "--orgs" => config.orgs = number()?,
+            "--records" => config.records = number()?,
+            "--seed" => config.seed = number()? as u64,
+            "--today" => {
+                config.today = NaiveDate::parse_from_str(value, "%Y-%m-%d")
+                    .map_err(|_| format!("--today: not a date: {value}"))?
+            }
+            other => return Err(format!("unknown option {other}")),
+        }
+    }
+    Ok((config, stages))
+}
+
+/// Times the pure stages of exporting the sample and importing it into an
+/// empty register, natively.
+fn time_stages(config: &Config) {
+    use sidos::bundle::{document, pages};
+    use sidos::domain::{Actor, Change, DeviceId, Env, FinnishOrder, Register};
+    use std::time::Instant;
+    let step = |name: &str, started: Instant, detail: String| {
+        println!("{name:<40} {:>9.1} ms  {detail}", started.elapsed().as_secs_f64() * 1000.0);
+    };
+    let t = Instant::now();
+    let sample = generate(config);
+    step("generate", t, String::new());
+    let t = Instant::now();
+    let snapshot = sidos::sample::snapshot(sample, config);
+    step("export: snapshot of the register", t, String::new());
+    let t = Instant::now();
+    let doc = document::write(&snapshot);
+    step("export: document as JSON", t, format!("{} bytes", doc.len()));
+    let t = Instant::now();
+    let compressed = miniz_oxide::deflate::compress_to_vec(&doc, 9);
+    step("export: deflate (level 9)", t, format!("{} bytes", compressed.len()));
+    drop(snapshot);
+    let now = Utc::now();
+    let t = Instant::now();
+    let back = document::read(&doc, now).expect("the sample reads back");
+    step("import: read and check the document", t, String::new());
+    let mut reg = Register::new(DeviceId::new(uuid::Uuid::from_u128(9)), Box::new(FinnishOrder));
+    let t = Instant::now();
+    let preview = reg.preview_import(&back);
+    step("import: preview", t, String::new());
+    drop(preview);
+    let mut n = 0u128;
+    let mut ids = || {
+        n += 1;
+        uuid::Uuid::from_u128(n)
+    };
+    let actor = Actor::admin("");
+    let mut env = Env { now, today: config.today, actor: &actor, new_id: &mut ids };
+    let t = Instant::now();
+    let plan = reg.plan_import(&back, &Default::default(), &mut env).expect("an import plan");
+    let audits = plan.changes.iter().filter(|c| matches!(c, Change::Audit(_))).count();
+    step("import: merge (plan)", t, format!("{} changes, {audits} audit entries", plan.changes.len()));
+    let t = Instant::now();
+    let mut paged: std::collections::BTreeMap<String, pages::Page> = Default::default();
+    for change in &plan.changes {
+        if let Some((kind, key, doc)) = pages::entry(change) {
+            paged.entry(pages::page_key(kind, &key)).or_default().set(key, doc);
+        }
+    }
+    let bytes: usize = paged.values().map(|p| p.text().len()).sum();
+    step("import: storage pages as text", t, format!("{} pages, {bytes} bytes", paged.len()));
+    let t = Instant::now();
+    reg.apply(plan.changes);
+    step("import: apply in memory", t, String::new());
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (config, stages) = match parse(&args) {
+        Ok(c) => c,
+        Err(problem) => {
+            if !problem.is_empty() {
+                eprintln!("{problem}");
+            }
+            eprintln!("{USAGE}");
+            return if problem.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) };
+        }
+    };
+    if stages {
+        time_stages(&config);
+        return ExitCode::SUCCESS;
+    }
+    let sample = generate(&config);
+    let file = match write_bundle(sample, &config) {
+        Ok(file) => file,
+        Err(e) => {
+            eprintln!("could not seal the sample: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut out = io::stdout().lock();
+    match out.write_all(&file).and_then(|_| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("could not write the sample: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
