@@ -31,6 +31,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::{DateTime, Utc};
 
 use super::audit::{AuditAction, AuditEntry, EntityRef};
+
+/// The audit field of an import's count of new entities:
+/// `added:<people|organisations|records>:<count>`.
+pub const ADDED_PREFIX: &str = "added:";
 use super::commands::{CommandError, Env, Plan};
 use super::consent::{ConsentConfig, ConsentEntry};
 use super::disclosure::Disclosure;
@@ -776,11 +780,20 @@ impl Register {
             audits.push((AuditAction::Imported, EntityRef::Settings, vec!["requests".into()], actor));
         }
         let mut removals = Vec::new();
+        // What is new here is counted in one entry (an import of a whole
+        // register would otherwise write one entry per person, organisation
+        // and record); changes and deletions of what was here are audited
+        // one by one.
+        let mut added = [0usize; 3];
         for (id, t) in &merge.orgs {
             match (&t.before, &t.after) {
-                (before, Some(after)) if t.changed() => {
+                (None, Some(after)) if t.changed() => {
                     changes.push(Change::PutOrg(after.clone()));
-                    let fields = before.as_ref().map(|b| b.changed_fields(after)).unwrap_or_default();
+                    added[1] += 1;
+                }
+                (Some(before), Some(after)) if t.changed() => {
+                    changes.push(Change::PutOrg(after.clone()));
+                    let fields = before.changed_fields(after);
                     audits.push((AuditAction::Imported, EntityRef::Org(*id), strs(&fields), actor));
                 }
                 (Some(_), None) => {
@@ -795,9 +808,13 @@ impl Register {
         }
         for (id, t) in &merge.people {
             match (&t.before, &t.after) {
-                (before, Some(after)) if t.changed() => {
+                (None, Some(after)) if t.changed() => {
                     changes.push(Change::PutPerson(after.clone()));
-                    let fields = before.as_ref().map(|b| b.changed_fields(after)).unwrap_or_default();
+                    added[0] += 1;
+                }
+                (Some(before), Some(after)) if t.changed() => {
+                    changes.push(Change::PutPerson(after.clone()));
+                    let fields = before.changed_fields(after);
                     audits.push((
                         AuditAction::Imported,
                         EntityRef::Person(*id),
@@ -817,9 +834,13 @@ impl Register {
         }
         for (id, t) in &merge.records {
             match (&t.before, &t.after) {
-                (before, Some(after)) if t.changed() => {
+                (None, Some(after)) if t.changed() => {
                     changes.push(Change::PutRecord(after.clone()));
-                    let fields = before.as_ref().map(|b| record_fields(b, after)).unwrap_or_default();
+                    added[2] += 1;
+                }
+                (Some(before), Some(after)) if t.changed() => {
+                    changes.push(Change::PutRecord(after.clone()));
+                    let fields = record_fields(before, after);
                     audits.push((AuditAction::Imported, EntityRef::Record(*id), strs(&fields), actor));
                 }
                 (Some(_), None) => {
@@ -843,8 +864,17 @@ impl Register {
                 _ => {}
             }
         }
-        for person in consent_people {
+        for person in consent_people.into_iter().filter(|p| self.people.contains_key(p)) {
             audits.push((AuditAction::Imported, EntityRef::Person(person), vec!["consents".into()], actor));
+        }
+        let counts: Vec<String> = ["people", "organisations", "records"]
+            .iter()
+            .zip(added)
+            .filter(|(_, n)| *n > 0)
+            .map(|(kind, n)| format!("{ADDED_PREFIX}{kind}:{n}"))
+            .collect();
+        if !counts.is_empty() {
+            audits.push((AuditAction::Imported, EntityRef::Settings, counts, actor));
         }
         // Records go before their people, people before organisations.
         removals.sort_by_key(|c| match c {

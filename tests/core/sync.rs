@@ -10,7 +10,7 @@ use sidos::domain::{
     Basis, Channel, ConsentConfig, ConsentEntry, ConsentSource, ConsentState, Newsletter, NewsletterId,
 };
 use sidos::domain::{
-    AffiliationDraft, AuditAction, CategoryDef, CategoryKey, Change, Choices, Command, CommandError, ConflictKey,
+    AffiliationDraft, AuditAction, AuditEntry, CategoryDef, CategoryKey, Change, Choices, Command, CommandError, ConflictKey,
     Disclosure, EntityRef, ExportScope, FinnishOrder, LabeledDraft, OrgChoice, OrgDraft, OrgId, Organisation, Person,
     PersonDraft, PersonField, PersonId, Plan, Record, RecordDraft, RecordDraftKind, RecordId, RecordKind, Register,
     Settings, Side, Snapshot, Tombstone, TombstoneReason,
@@ -892,6 +892,41 @@ fn an_import_is_audited_by_field_names_only() {
     assert!(text.contains("Salainen"), "the person change carries the value");
     assert!(!audit_text.contains("Salainen") && !audit_text.contains("Häkkinen"), "{audit_text}");
     let _ = kati;
+}
+
+#[test]
+fn new_people_organisations_and_records_are_counted_in_one_audit_entry() {
+    let mut a = Replica::new(1);
+    let mut b = Replica::new(2);
+    for i in 0..5 {
+        let id = b.add(person("Uusi", &format!("Henkilö{i}")));
+        b.add_record(id, None, event("Kevätjuhla", ""));
+    }
+    let audits = |plan: &Plan| -> Vec<AuditEntry> {
+        plan.changes
+            .iter()
+            .filter_map(|c| match c {
+                Change::Audit(e) => Some(e.clone()),
+                _ => None,
+            })
+            .collect()
+    };
+    let plan = a.take(&b);
+    let entries = audits(&plan);
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert_eq!(entries[0].action, AuditAction::Imported);
+    assert_eq!(entries[0].entity, EntityRef::Settings);
+    assert_eq!(entries[0].fields, vec!["added:people:5".to_owned(), "added:records:5".to_owned()]);
+    assert_eq!(a.reg.people_count(), 5);
+
+    // A change to someone already here is still audited on its own.
+    let first = a.people_ids()[0];
+    edit(&mut b, first, |d| d.notes = "Soita syksyllä".into()).unwrap();
+    b.add(person("Toinen", "Uusi"));
+    let entries = audits(&a.take(&b));
+    assert!(entries.iter().any(|e| e.entity == EntityRef::Person(first) && e.fields == vec!["notes".to_owned()]), "{entries:?}");
+    assert!(entries.iter().any(|e| e.entity == EntityRef::Settings && e.fields == vec!["added:people:1".to_owned()]), "{entries:?}");
+    assert_eq!(entries.len(), 2, "{entries:?}");
 }
 
 #[test]

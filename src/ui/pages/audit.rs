@@ -76,6 +76,16 @@ pub fn field_name(i18n: I18n, reg: &Register, key: &str) -> String {
     if let Some(name) = known {
         return name.to_owned();
     }
+    // An import's count of new entities: `added:<kind>:<count>`.
+    if let Some((kind, count)) = key.strip_prefix(crate::domain::sync::ADDED_PREFIX).and_then(|rest| rest.split_once(':')) {
+        let count: usize = count.parse().unwrap_or(0);
+        match kind {
+            "people" => return t_string!(i18n, audit.added_people, count = count).to_string(),
+            "organisations" => return t_string!(i18n, audit.added_organisations, count = count).to_string(),
+            "records" => return t_string!(i18n, audit.added_records, count = count).to_string(),
+            _ => {}
+        }
+    }
     if let Some(id) = key.strip_prefix("custom:").and_then(|id| id.parse().ok()) {
         if let Some(f) = reg.settings().field(id) {
             return f.name.clone();
