@@ -6,6 +6,7 @@ pub mod exchange;
 pub mod orgs;
 pub mod people;
 pub mod people_filters;
+pub mod person_consents;
 pub mod person_form;
 pub mod person_view;
 pub mod records;
