@@ -11,6 +11,7 @@ pub mod person_form;
 pub mod person_view;
 pub mod records;
 pub mod settings;
+pub mod settings_newsletters;
 pub mod vault;
 
 use leptos::prelude::*;
