@@ -3,6 +3,8 @@
 pub mod audit;
 pub mod duplicates;
 pub mod exchange;
+pub mod labels;
+pub mod lists;
 pub mod orgs;
 pub mod people;
 pub mod people_filters;
