@@ -1,6 +1,7 @@
 //! One module per page (route).
 
 pub mod audit;
+pub mod contacts_import;
 pub mod duplicates;
 pub mod exchange;
 pub mod labels;
