@@ -25,7 +25,7 @@ const csvFile = (name, text) => ({ name, mimeType: "text/csv", buffer: Buffer.fr
 async function previewImport(page, file) {
   await page.getByRole("link", { name: fi.nav.import }).click();
   await expect(heading(page)).toHaveText(fi.import.title);
-  await page.getByRole("button", { name: fi.import.pick_file }).setInputFiles(file);
+  await page.getByLabel(fi.import.pick_file).setInputFiles(file);
   await page.getByRole("button", { name: fi.import.check }).click();
   await expect(page.getByRole("heading", { name: fi.import.preview_title })).toBeVisible();
 }
@@ -143,6 +143,9 @@ test("a newsletter list leaves out a refuser; CSV, vCard, labels and a partner e
   await expect(sheets.first()).toHaveAttribute("data-rows", "7");
   await expect(page.locator(".label:not(.blank)")).toHaveCount(2);
   await expect(page.locator(".label").first()).toContainText("50100 MIKKELI");
+  // Laid out in millimetres: the second label starts 70 mm to the right.
+  const lefts = await page.locator(".label").evaluateAll((els) => els.map((e) => e.getBoundingClientRect().left));
+  expect(Math.round(lefts[1] - lefts[0])).toBe(Math.round((70 / 25.4) * 96));
   await expect(page.getByText(fill(fi.lists.labels_count, { labels: 2, sheets: 1 }))).toBeVisible();
   await expectAccessible(page, "the labels print view");
   await keepScreenshot(page, "labels");
@@ -182,7 +185,7 @@ test("a contacts import: unreadable files, a duplicate to merge or skip", async 
 
   // Files that cannot be imported say why.
   await page.getByRole("link", { name: fi.nav.import }).click();
-  const input = page.getByRole("button", { name: fi.import.pick_file });
+  const input = page.getByLabel(fi.import.pick_file);
   await input.setInputFiles(csvFile("tyhja.csv", ""));
   await expect(page.getByText(fi.import.error_empty)).toBeVisible();
   await input.setInputFiles(csvFile("otsikko.csv", "Etunimi;Sukunimi;Sähköposti\r\n"));

@@ -676,8 +676,7 @@ fn Importer() -> impl IntoView {
         })
     };
     view! {
-        <section class="panel" aria-labelledby="import-file-title">
-            <h2 id="import-file-title" class="visually-hidden">{t!(i18n, import.pick_file)}</h2>
+        <div class="panel">
             <div class="dropzone">
                 <label for="contacts-file">{t!(i18n, import.pick_file)}</label>
                 <input id="contacts-file" type="file" accept=".csv,.txt,.tsv,.vcf,.vcard,text/csv,text/vcard" on:change=on_pick />
@@ -685,7 +684,7 @@ fn Importer() -> impl IntoView {
             <p class="error" role="alert" hidden=move || problem.with(Option::is_none)>{move || problem.get().unwrap_or_default()}</p>
             <p class="done" role="status">{move || done.get()}</p>
             {info_view}
-        </section>
+        </div>
         {mapping_view}
         <section class="panel form" aria-labelledby="import-options-title" hidden=move || file_name.with(Option::is_none)>
             <h2 id="import-options-title">{t!(i18n, import.options)}</h2>

@@ -114,16 +114,11 @@ pub fn LabelsPage() -> impl IntoView {
 #[component]
 fn Sheet(n: usize, sheet: LabelSheet, page: LabelPage) -> impl IntoView {
     let i18n = use_i18n();
-    let style_of = |i: usize| {
+    // Positions go through the CSS object model (the page's content
+    // security policy refuses inline style attributes).
+    let place = |i: usize| {
         let (x, y) = sheet.position(i);
-        format!(
-            "left:{};top:{};width:{};height:{};padding:{}",
-            mm(x),
-            mm(y),
-            mm(sheet.label_width),
-            mm(sheet.label_height),
-            mm(sheet.padding)
-        )
+        (mm(x), mm(y), mm(sheet.label_width), mm(sheet.label_height), mm(sheet.padding))
     };
     let rows = sheet.rows;
     let cols = sheet.columns;
@@ -131,14 +126,14 @@ fn Sheet(n: usize, sheet: LabelSheet, page: LabelPage) -> impl IntoView {
         <div class="label-sheet" role="group" data-rows=rows data-columns=cols
             aria-label=move || t_string!(i18n, lists.sheet_n, n = n).to_string()>
             {page.labels.into_iter().enumerate().map(|(i, label)| {
-                let style = style_of(i);
-                match label {
-                    Some(l) => view! {
-                        <div class="label" style=style>
-                            {l.lines.into_iter().map(|line| view! { <div class="label-line">{line}</div> }).collect_view()}
-                        </div>
-                    }.into_any(),
-                    None => view! { <div class="label blank" style=style></div> }.into_any(),
+                let (left, top, width, height, padding) = place(i);
+                let blank = label.is_none();
+                let lines = label.map(|l| l.lines).unwrap_or_default();
+                view! {
+                    <div class="label" class:blank=blank style:left=left style:top=top style:width=width
+                        style:height=height style:padding=padding>
+                        {lines.into_iter().map(|line| view! { <div class="label-line">{line}</div> }).collect_view()}
+                    </div>
                 }
             }).collect_view()}
         </div>
