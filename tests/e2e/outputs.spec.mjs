@@ -100,6 +100,8 @@ test("a newsletter list leaves out a refuser; CSV, vCard, labels and a partner e
   await recordConsent(page, fi.consents.purpose_email, fi.consents.state_refused);
   await expect(page.locator(".prohibited")).toBeVisible();
   await expect(page.locator("table.consent-history tbody tr")).toHaveCount(2);
+  await expectAccessible(page, "a person in the prohibition register");
+  await keepScreenshot(page, "person-consents");
 
   // The newsletter list: two may receive it, Cecilia is left out with the reason.
   await page.getByRole("link", { name: fi.nav.lists }).click();

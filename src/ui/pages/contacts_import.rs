@@ -366,7 +366,8 @@ fn Importer() -> impl IntoView {
                 match vcard::read(&data, &label_texts(i18n)) {
                     Ok(list) if list.is_empty() => problem.set(Some(file_error(i18n, FileError::NoCards).to_owned())),
                     Ok(list) => {
-                        info.set(Some(("utf8".into(), None, "vcard".into(), list.len())));
+                        let encoding = csv::decode(&data).map_or("utf8", |d| d.encoding.key());
+                        info.set(Some((encoding.to_owned(), None, "vcard".into(), list.len())));
                         loaded.set_value(Some(Loaded::Vcard(list)));
                     }
                     Err(e) => {

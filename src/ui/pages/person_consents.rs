@@ -184,7 +184,7 @@ pub fn ConsentSection(person: PersonId) -> impl IntoView {
                     <th scope="col">{t!(i18n, consents.source)}</th>
                 </tr></thead>
                 <tbody>
-                    <For each=move || data.with(|d| d.0.clone()) key=|r| (r.key.clone(), r.state, r.date.clone(), r.purpose.clone())
+                    <For each=move || data.with(|d| d.0.clone()) key=|r| (r.key.clone(), r.state, r.date.clone(), r.purpose.clone(), r.source.clone())
                         children=move |r| {
                             let class = format!("consent-state {}", r.state.key());
                             view! {
