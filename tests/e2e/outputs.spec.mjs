@@ -4,8 +4,11 @@
 // a partner export, and a contacts import with a duplicate.
 import { test, expect } from "@playwright/test";
 import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { fi, fill, openApp, addPerson, keepScreenshot, expectAccessible } from "./helpers.mjs";
 
+const fixtures = join(dirname(fileURLToPath(import.meta.url)), "../fixtures/contacts");
 const heading = (page) => page.getByRole("heading", { level: 1 });
 const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 /** The input labelled `label` (a required field's label ends in " *"). */
@@ -194,6 +197,14 @@ test("a contacts import: unreadable files, a duplicate to merge or skip", async 
   await expect(page.getByText(fi.import.error_no_rows)).toBeVisible();
   await input.setInputFiles({ name: "kuva.csv", mimeType: "text/csv", buffer: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d, 1, 2, 3, 0]) });
   await expect(page.getByText(fi.import.error_binary)).toBeVisible();
+
+  // A vCard file from phones: four cards, one never ended.
+  await previewImport(page, join(fixtures, "contacts.vcf"));
+  await expect(page.locator(".import-info")).toContainText(fi.import.preset_vcard);
+  await expect(page.locator("table.import-preview tbody tr")).toHaveCount(4);
+  await expect(page.locator("table.import-preview")).toContainText("Björn Österberg");
+  await expect(page.locator("table.import-preview").getByRole("row").filter({ hasText: fi.import.issue_malformed })).toHaveCount(1);
+  await page.getByRole("button", { name: fi.import.cancel }).click();
 
   const file = csvFile(
     "outlook.csv",
