@@ -177,7 +177,7 @@ test("a newsletter list leaves out a refuser; CSV, vCard, labels and a partner e
   await field(partner, fi.lists.partner_purpose).fill("Yhteinen tapahtuma");
   const shared = await download(page, () => partner.getByRole("button", { name: fi.lists.partner_button }).click());
   const sharedText = shared.bytes.toString("utf8");
-  expect(sharedText).toContain("Anna;Aho");
+  expect(sharedText).toContain("Anna,Aho,anna@example.fi");
   expect(sharedText).not.toContain("Bertta");
   expect(sharedText).not.toContain("Cecilia");
   await page.getByRole("link", { name: fi.nav.exchange }).click();

@@ -150,6 +150,11 @@ pub fn ListsPage() -> impl IntoView {
             .unwrap_or_default()
     });
     let included = Memo::new(move |_| audience.with(|a| a.as_ref().map(|a| a.included.clone()).unwrap_or_default()));
+    // The columns and separator chosen for the list serve the partner file too.
+    let chosen = RwSignal::new(
+        column_choices(i18n).into_iter().filter(|(_, _, on)| *on).map(|(c, _, _)| c.key()).collect::<BTreeSet<String>>(),
+    );
+    let separator = RwSignal::new(Separator::Semicolon);
     let labels_href = move || {
         format!("/lists/labels?segment={}&purpose={}", segment.get(), purpose.get())
     };
@@ -187,7 +192,7 @@ pub fn ListsPage() -> impl IntoView {
         <div class="actions">
             <a class="button" href=labels_href>{t!(i18n, lists.labels_button)}</a>
         </div>
-        <ExportPanel segment=segment.into() people=included.into() />
+        <ExportPanel segment=segment.into() people=included.into() chosen=chosen separator=separator />
         <section aria-labelledby="left-out-title" class="panel">
             <h2 id="left-out-title">{t!(i18n, lists.left_out)}</h2>
             <p class="muted" hidden=move || !left_out.with(Vec::is_empty)>{t!(i18n, lists.none_left_out)}</p>
@@ -206,20 +211,21 @@ pub fn ListsPage() -> impl IntoView {
                 </tbody>
             </table>
         </section>
-        <PartnerPanel segment=segment.into() />
+        <PartnerPanel segment=segment.into() chosen=chosen separator=separator />
     }
 }
 
 /// CSV and vCard of the list.
 #[component]
-fn ExportPanel(segment: Signal<String>, people: Signal<Vec<PersonId>>) -> impl IntoView {
+fn ExportPanel(
+    segment: Signal<String>,
+    people: Signal<Vec<PersonId>>,
+    chosen: RwSignal<BTreeSet<String>>,
+    separator: RwSignal<Separator>,
+) -> impl IntoView {
     let state = AppState::get();
     let i18n = use_i18n();
     let choices = column_choices(i18n);
-    let chosen = RwSignal::new(
-        choices.iter().filter(|(_, _, on)| *on).map(|(c, _, _)| c.key()).collect::<BTreeSet<String>>(),
-    );
-    let separator = RwSignal::new(Separator::Semicolon);
     let problem = RwSignal::new(None::<String>);
     let name = move || state.with_untracked(|r| file_stem(&segment_name(i18n, r, &segment.get_untracked()))).unwrap_or_default();
     let download_csv = move |_| {
@@ -301,7 +307,7 @@ fn ExportPanel(segment: Signal<String>, people: Signal<Vec<PersonId>>) -> impl I
 /// A list for a partner: only people who consented to disclosure, and
 /// the disclosure is logged before the file is made.
 #[component]
-fn PartnerPanel(segment: Signal<String>) -> impl IntoView {
+fn PartnerPanel(segment: Signal<String>, chosen: RwSignal<BTreeSet<String>>, separator: RwSignal<Separator>) -> impl IntoView {
     let state = AppState::get();
     let i18n = use_i18n();
     let recipient = RwSignal::new(String::new());
@@ -324,6 +330,10 @@ fn PartnerPanel(segment: Signal<String>) -> impl IntoView {
             return;
         }
         recipient_error.set(None);
+        if chosen.with_untracked(BTreeSet::is_empty) {
+            problem.set(Some(t_string!(i18n, lists.no_columns).to_owned()));
+            return;
+        }
         if count() == 0 {
             problem.set(Some(t_string!(i18n, lists.empty).to_owned()));
             return;
@@ -340,8 +350,9 @@ fn PartnerPanel(segment: Signal<String>) -> impl IntoView {
                 Ok(_) => {
                     let file = state.with_untracked(|r| {
                         let people = r.partner_list(&segment_filter(r, &seg)).included;
-                        let chosen = column_choices(i18n).into_iter().filter(|c| c.2).map(|c| c.0.key()).collect();
-                        (list_csv(i18n, r, &people, &chosen, Separator::Semicolon), file_stem(&recipient.get_untracked()))
+                        let columns = chosen.get_untracked();
+                        let bytes = list_csv(i18n, r, &people, &columns, separator.get_untracked());
+                        (bytes, file_stem(&recipient.get_untracked()))
                     });
                     if let Some((bytes, stem)) = file {
                         if web::download(&format!("{stem}-{}.csv", today_stamp()), "text/csv;charset=utf-8", &bytes).is_err() {
@@ -367,7 +378,7 @@ fn PartnerPanel(segment: Signal<String>) -> impl IntoView {
     view! {
         <section aria-labelledby="partner-title" class="panel" hidden=move || !state.can_edit()>
             <h2 id="partner-title">{t!(i18n, lists.partner_title)}</h2>
-            <p class="help">{t!(i18n, lists.partner_help)}</p>
+            <p class="help">{t!(i18n, lists.partner_help)} " " {t!(i18n, lists.partner_columns)}</p>
             <p>{move || t_string!(i18n, lists.partner_count, count = count()).to_string()}</p>
             <form class="form" novalidate on:submit=submit>
                 <TextField id="partner-recipient" label=tr!(i18n, lists.recipient) value=recipient required=true
