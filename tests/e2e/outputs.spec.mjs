@@ -172,12 +172,15 @@ test("a newsletter list leaves out a refuser; CSV, vCard, labels and a partner e
   await page.getByRole("link", { name: fi.lists.back }).click();
   await expect(heading(page)).toHaveText(fi.lists.title);
   await expect(page.getByText(fill(fi.lists.partner_count, { count: 1 }))).toBeVisible();
+  // The partner file has the columns and separator chosen for the list.
+  await page.getByLabel(fi.lists.col_role).check();
+  await page.getByLabel(fi.lists.separator_comma).check();
   const partner = page.getByRole("region", { name: fi.lists.partner_title });
   await field(partner, fi.lists.recipient).fill("Kumppani Oy");
   await field(partner, fi.lists.partner_purpose).fill("Yhteinen tapahtuma");
   const shared = await download(page, () => partner.getByRole("button", { name: fi.lists.partner_button }).click());
   const sharedText = shared.bytes.toString("utf8");
-  expect(sharedText).toContain("Anna,Aho,anna@example.fi");
+  expect(sharedText).toContain("Anna,Aho,anna@example.fi,'+358401112222,Mipro Oy,'=1+2,");
   expect(sharedText).not.toContain("Bertta");
   expect(sharedText).not.toContain("Cecilia");
   await page.getByRole("link", { name: fi.nav.exchange }).click();
