@@ -166,6 +166,11 @@ test("a newsletter list leaves out a refuser; CSV, vCard, labels and a partner e
   const size = await sheets.first().evaluate((el) => [el.getBoundingClientRect().width, el.getBoundingClientRect().height]);
   expect(Math.round(size[0])).toBe(Math.round((210 / 25.4) * 96));
   expect(Math.round(size[1])).toBe(Math.round((297 / 25.4) * 96));
+  // Printed to PDF: one A4 page (595 × 842 pt) per sheet.
+  const pdf = (await page.pdf({ preferCSSPageSize: true, printBackground: true })).toString("latin1");
+  expect(pdf.match(/\/Type\s*\/Page\b/g)).toHaveLength(2);
+  const [, w, h] = pdf.match(/\/MediaBox\s*\[0 0 ([\d.]+) ([\d.]+)\]/);
+  expect([Math.round(Number(w)), Math.round(Number(h))]).toEqual([595, 842]);
   await page.emulateMedia({ media: "screen" });
 
   // A partner export: only Anna consented to disclosure; it is logged.
