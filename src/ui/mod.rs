@@ -70,6 +70,9 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/audit") view=AuditPage />
                             <Route path=path!("/exchange") view=ExchangePage />
                             <Route path=path!("/settings") view=SettingsPage />
+                            <Route path=path!("/lists") view=pages::lists::ListsPage />
+                            <Route path=path!("/lists/labels") view=pages::labels::LabelsPage />
+                            <Route path=path!("/import") view=pages::contacts_import::ImportPage />
                         </Routes>
                     </Shell>
                 </Router>

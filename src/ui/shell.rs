@@ -39,6 +39,8 @@ pub fn Shell(children: ChildrenFn) -> impl IntoView {
                 <A href="/people">{t!(i18n, nav.people)}</A>
                 <A href="/organisations">{t!(i18n, nav.organisations)}</A>
                 <A href="/duplicates">{t!(i18n, nav.duplicates)}</A>
+                <A href="/lists">{t!(i18n, nav.lists)}</A>
+                <A href="/import">{t!(i18n, nav.import)}</A>
                 <A href="/exchange">{t!(i18n, nav.exchange)}</A>
                 <A href="/audit">{t!(i18n, nav.audit)}</A>
                 <A href="/settings">{t!(i18n, nav.settings)}</A>

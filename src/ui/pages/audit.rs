@@ -71,6 +71,8 @@ pub fn field_name(i18n: I18n, reg: &Register, key: &str) -> String {
         "user_name" => Some(t_string!(i18n, settings.user_name)),
         "fields" => Some(t_string!(i18n, settings.fields)),
         "segments" => Some(t_string!(i18n, people.segments)),
+        "consents" => Some(t_string!(i18n, consents.audit_consents)),
+        "consent_config" => Some(t_string!(i18n, consents.audit_config)),
         _ => None,
     };
     if let Some(name) = known {

@@ -2,15 +2,20 @@
 
 pub mod audit;
 pub mod backup;
+pub mod contacts_import;
 pub mod duplicates;
 pub mod exchange;
+pub mod labels;
+pub mod lists;
 pub mod orgs;
 pub mod people;
 pub mod people_filters;
+pub mod person_consents;
 pub mod person_form;
 pub mod person_view;
 pub mod records;
 pub mod settings;
+pub mod settings_newsletters;
 pub mod vault;
 
 use leptos::prelude::*;

@@ -196,6 +196,7 @@ pub fn SettingsPage() -> impl IntoView {
                 <button type="submit" class="button primary" disabled=move || state.busy.get()>{t!(i18n, common.save)}</button>
             </div>
         </form>
+        <super::settings_newsletters::NewslettersSection />
         <UsersSection />
         <StorageInfo />
         <Segments />
