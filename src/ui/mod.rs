@@ -25,6 +25,10 @@ use pages::person_form::{EditPerson, NewPerson};
 use pages::person_view::PersonPage;
 use pages::records::{EditRecord, NewRecord};
 use pages::settings::SettingsPage;
+use pages::privacy::{NoticePage, PrivacyPage, RecordPage};
+use pages::request_view::{AccessReportPage, RequestPage};
+use pages::requests::{NewRequestPage, RequestsPage};
+use pages::retention::RetentionPage;
 use pages::NotFound;
 use shell::{LocaleChoice, Shell};
 use state::AppState;
@@ -70,6 +74,14 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/audit") view=AuditPage />
                             <Route path=path!("/exchange") view=ExchangePage />
                             <Route path=path!("/settings") view=SettingsPage />
+                            <Route path=path!("/privacy") view=PrivacyPage />
+                            <Route path=path!("/privacy/notice") view=NoticePage />
+                            <Route path=path!("/privacy/record") view=RecordPage />
+                            <Route path=path!("/requests") view=RequestsPage />
+                            <Route path=path!("/requests/new") view=NewRequestPage />
+                            <Route path=path!("/requests/:id") view=RequestPage />
+                            <Route path=path!("/requests/:id/report") view=AccessReportPage />
+                            <Route path=path!("/retention") view=RetentionPage />
                         </Routes>
                     </Shell>
                 </Router>

@@ -7,9 +7,15 @@ pub mod orgs;
 pub mod people;
 pub mod people_filters;
 pub mod person_form;
+pub mod person_privacy;
 pub mod person_view;
+pub mod privacy;
 pub mod records;
+pub mod request_view;
+pub mod requests;
+pub mod retention;
 pub mod settings;
+pub mod settings_description;
 pub mod vault;
 
 use leptos::prelude::*;

@@ -32,6 +32,7 @@ fn PersonDetails(id: PersonId) -> impl IntoView {
         None => view! { <super::NotFound /> }.into_any(),
         Some(p) => view! {
             <Details person=p />
+            <crate::ui::pages::person_privacy::PersonPrivacy person=id />
             <Timeline person=id />
             <History entity=EntityRef::Person(id) />
             <p><a href="/people">{t!(use_i18n(), person.back_to_list)}</a></p>

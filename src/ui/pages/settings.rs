@@ -197,6 +197,7 @@ pub fn SettingsPage() -> impl IntoView {
             </div>
         </form>
         <UsersSection />
+        <crate::ui::pages::settings_description::DescriptionSection />
         <StorageInfo />
         <Segments />
     }
