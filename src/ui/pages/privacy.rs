@@ -183,7 +183,7 @@ fn DocumentPage(which: Which) -> impl IntoView {
             <p><a href="/privacy">{t!(i18n, privacy.back_to_desk)}</a></p>
             <LangSelect id="doc-lang" value=lang />
             <div class="warning" role="status" hidden=move || warnings.with(Vec::is_empty)>
-                <h2 class="warn-title">{t!(i18n, privacy.warnings_title)}</h2>
+                <p class="warn-title"><strong>{t!(i18n, privacy.warnings_title)}</strong></p>
                 <ul>{move || warnings.get().into_iter().map(|w| view! { <li>{w}</li> }).collect_view()}</ul>
                 <p><a href="/settings#description-title">{t!(i18n, privacy.go_describe)}</a></p>
             </div>

@@ -72,13 +72,22 @@ pub fn run_desk(
 fn RequestDetails(id: RequestId) -> impl IntoView {
     let state = AppState::get();
     let i18n = use_i18n();
-    let request = Memo::new(move |_| state.with(|r| r.request(id).cloned()).flatten());
+    // The page is drawn again when the request changes, or when its person
+    // goes (an erasure).
+    let request = Memo::new(move |_| {
+        state
+            .with(|r| r.request(id).cloned().map(|q| {
+                let present = q.person().is_some_and(|p| r.person(p).is_some());
+                (q, present)
+            }))
+            .flatten()
+    });
     use_title(Signal::derive(move || {
-        request.with(|r| r.as_ref().map(|r| kind_name(i18n, r.kind).to_owned())).unwrap_or_default()
+        request.with(|r| r.as_ref().map(|(r, _)| kind_name(i18n, r.kind).to_owned())).unwrap_or_default()
     }));
     move || match request.get() {
         None => view! { <super::NotFound /> }.into_any(),
-        Some(r) => view! { <RequestBody request=r /> }.into_any(),
+        Some((r, _)) => view! { <RequestBody request=r /> }.into_any(),
     }
 }
 
@@ -347,7 +356,7 @@ pub fn Erasure(person: PersonId, request: Option<RequestId>) -> impl IntoView {
                 let rules = r.description().retention.clone();
                 let p = r.erasure_preview(person, today, &rules)?;
                 let name = r.person(person).map(|x| x.display_name()).unwrap_or_default();
-                let record = |id| r.record(id).map(|rec| describe(i18n, &rec.kind).0).unwrap_or_default();
+                let record = |id| r.record(id).map(|rec| { let (t, d) = describe(i18n, &rec.kind); if d.is_empty() { t } else { format!("{t}: {}", d.join(", ")) } }).unwrap_or_default();
                 let removed_fields: Vec<String> = p.removed_fields.iter().map(|f| field_name(i18n, r, &f.key())).collect();
                 let kept_fields: Vec<String> = p.kept_fields.iter().map(|f| field_name(i18n, r, &f.key())).collect();
                 let removed_records: Vec<String> = p.removed_records.iter().map(|id| record(*id)).collect();

@@ -39,7 +39,7 @@ pub fn RetentionPage() -> impl IntoView {
                     .into_iter()
                     .map(|d| {
                         let whose = r.person(d.person).map(|p| p.display_name()).unwrap_or_default();
-                        let record = |id| r.record(id).map(|rec| describe(i18n, &rec.kind).0).unwrap_or_default();
+                        let record = |id| r.record(id).map(|rec| { let (t, d) = describe(i18n, &rec.kind); if d.is_empty() { t } else { format!("{t}: {}", d.join(", ")) } }).unwrap_or_default();
                         let what = match d.target {
                             DueTarget::Person(_) => t_string!(i18n, retention.what_person).to_owned(),
                             DueTarget::Record(id) => record(id),
