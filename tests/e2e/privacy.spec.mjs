@@ -271,7 +271,9 @@ test("restricting a person keeps them visible but not editable; an objection set
   await page.getByRole("button", { name: fi.privacy.person.restrict }).click();
   await expect(page.locator(".restricted-banner")).toBeVisible();
   await expect(page.getByRole("button", { name: fi.privacy.person.lift })).toBeVisible();
+  await expect(page.getByRole("link", { name: fi.common.edit, exact: true })).toBeHidden();
   await expectAccessible(page, "a restricted person");
   await page.getByRole("button", { name: fi.privacy.person.lift }).click();
   await expect(page.locator(".restricted-banner")).toBeHidden();
+  await expect(page.getByRole("link", { name: fi.common.edit, exact: true })).toBeVisible();
 });

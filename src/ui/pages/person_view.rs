@@ -103,6 +103,7 @@ fn Details(person: Person) -> impl IntoView {
         })
         .unwrap_or_default();
     let name = person.display_name();
+    let restricted = person.is_restricted();
     let delete = move |_| {
         let navigate = navigate.clone();
         spawn_local(async move {
@@ -144,7 +145,7 @@ fn Details(person: Person) -> impl IntoView {
     view! {
         <div class="page-head">
             <h1>{name.clone()}</h1>
-            <div class="actions" hidden=move || !state.can_edit()>
+            <div class="actions" hidden=move || !state.can_edit() || restricted>
                 <a class="button" href=format!("/people/{id}/edit")>{t!(i18n, common.edit)}</a>
                 <button type="button" class="button danger" on:click=move |_| confirming.set(true)>
                     {t!(i18n, common.delete)}
