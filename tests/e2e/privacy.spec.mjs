@@ -277,3 +277,40 @@ test("restricting a person keeps them visible but not editable; an objection set
   await expect(page.locator(".restricted-banner")).toBeHidden();
   await expect(page.getByRole("link", { name: fi.common.edit, exact: true })).toBeVisible();
 });
+
+test("a request from someone not yet identified is linked, extended and answered by a rectification", async ({ page }) => {
+  await openApp(page);
+  await addPerson(page, { given: "Reijo", family: "Oikaisu", email: "reijo@vanha.fi" });
+  await nav(page, fi.nav.privacy).click();
+  await page.getByRole("link", { name: fi.requests.new }).click();
+  await page.getByLabel(fi.requests.mode_unidentified).check();
+  await page.getByLabel(fi.requests.kind_label).selectOption({ label: fi.requests.kind.rectification });
+  await page.getByRole("button", { name: fi.requests.open_button }).click();
+  await expect(field(page, fi.requests.requester_name)).toHaveAttribute("aria-invalid", "true");
+  await expect(page.locator("#req-name-error")).toHaveText(fi.problem.required);
+  await field(page, fi.requests.requester_name).fill("Reijo Oikaisu");
+  await field(page, fi.requests.requester_contact).fill("reijo@uusi.fi");
+  await page.getByRole("button", { name: fi.requests.open_button }).click();
+  await expect(heading(page)).toContainText(fi.requests.kind.rectification);
+  await expect(page.getByText(fi.requests.unidentified)).toBeVisible();
+
+  // Identified: linked to the person in the register.
+  await page.getByLabel(fi.requests.person, { exact: true }).selectOption({ label: "Reijo Oikaisu (reijo@vanha.fi)" });
+  await page.getByRole("button", { name: fi.requests.link_button }).click();
+  await expect(page.getByRole("link", { name: "Reijo Oikaisu" })).toBeVisible();
+
+  // More time, once.
+  await page.getByLabel(fi.requests.extend_reason).fill("Selvitys vie aikaa");
+  await page.getByRole("button", { name: fi.requests.extend_button }).click();
+  await expect(page.getByText(/Selvitys vie aikaa/)).toBeVisible();
+  await expect(page.getByRole("button", { name: fi.requests.extend_button })).toHaveCount(0);
+  await expectAccessible(page, "an extended request");
+
+  // The correction is made in the person's form and recorded as the rectification.
+  await page.getByRole("link", { name: fi.requests.rectify_button }).click();
+  await page.getByLabel(fi.person.email, { exact: true }).fill("reijo@uusi.fi");
+  await page.getByRole("button", { name: fi.common.save }).click();
+  await expect(heading(page)).toHaveText("Reijo Oikaisu");
+  await expect(page.getByRole("link", { name: "reijo@uusi.fi" })).toBeVisible();
+  await expect(page.getByText(fi.audit.rectified).first()).toBeVisible();
+});

@@ -115,7 +115,13 @@ pub fn DocView(doc: Document) -> impl IntoView {
 
 /// Print and HTML download of a generated document.
 #[component]
-pub fn DocActions(doc: Signal<Option<Document>>, #[prop(into)] file: String) -> impl IntoView {
+pub fn DocActions(
+    doc: Signal<Option<Document>>,
+    #[prop(into)] file: String,
+    /// The person whose data can also be downloaded as JSON (an access report).
+    #[prop(optional)]
+    json_of: Option<crate::domain::PersonId>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let file = StoredValue::new(file);
     let download = move |_| {
@@ -130,6 +136,7 @@ pub fn DocActions(doc: Signal<Option<Document>>, #[prop(into)] file: String) -> 
                 {t!(i18n, privacy.print)}
             </button>
             <button type="button" class="button" on:click=download>{t!(i18n, privacy.download_html)}</button>
+            {json_of.map(|person| view! { <super::request_view::JsonButton person=person /> })}
         </div>
     }
 }

@@ -457,11 +457,8 @@ pub fn AccessReportPage() -> impl IntoView {
                 <div class="no-print">
                     <p><a href=back>{t!(i18n, requests.back_to_request)}</a></p>
                     <LangSelect id="report-lang" value=lang />
-                    <div class="actions">
-                        <JsonButton person=person />
-                    </div>
                 </div>
-                <DocActions doc=doc file="access-report" />
+                <DocActions doc=doc file="access-report" json_of=person />
                 <DocView doc=d />
             }
             .into_any()
