@@ -314,3 +314,29 @@ test("a request from someone not yet identified is linked, extended and answered
   await expect(page.getByRole("link", { name: "reijo@uusi.fi" })).toBeVisible();
   await expect(page.getByText(fi.audit.rectified).first()).toBeVisible();
 });
+
+test("the record of processing warns about data no purpose declares", async ({ page }) => {
+  await openApp(page, "/settings");
+  await page.getByRole("button", { name: fi.settings.add_field }).click();
+  await page.getByLabel(fi.settings.field_name).fill("Lempiväri");
+  await page.getByRole("button", { name: fi.common.save }).first().click();
+  await expect(page.getByRole("status").getByText(fi.notice.saved)).toBeVisible();
+  await describeRegister(page);
+
+  await nav(page, fi.nav.privacy).click();
+  await expect(page.getByText(fill(fi.privacy.warning_count, { count: 1 }))).toBeVisible();
+  await page.getByRole("link", { name: fi.privacy.record_title }).click();
+  await expect(page.locator(".warning")).toContainText("Lempiväri");
+  await expectAccessible(page, "the record with a warning");
+
+  // Declared for the first purpose, the warning goes.
+  await openApp(page, "/settings");
+  await description(page).getByLabel("Lempiväri").first().check();
+  await description(page).getByRole("button", { name: fi.privacy.desc.save }).click();
+  await expect(page.getByRole("status").getByText(fi.notice.saved)).toBeVisible();
+  await nav(page, fi.nav.privacy).click();
+  await page.getByRole("link", { name: fi.privacy.record_title }).click();
+  await expect(heading(page)).toHaveText(doc["record.title"]);
+  await expect(page.locator(".warning")).toBeHidden();
+  await expect(page.getByText("Lempiväri").first()).toBeVisible();
+});

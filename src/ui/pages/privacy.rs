@@ -29,7 +29,12 @@ pub fn refusal(i18n: I18n, r: &Refusal) -> String {
     match r {
         Refusal::Restricted(_) => t_string!(i18n, privacy.refusal.restricted).to_owned(),
         Refusal::UnderHold(holds) => {
-            let lang = ui_lang();
+            // Also called after an await, where there is no context to read.
+            let lang = match i18n.get_locale_untracked() {
+                Locale::sv => Lang::Sv,
+                Locale::en => Lang::En,
+                _ => Lang::Fi,
+            };
             let list: Vec<String> = holds.iter().map(|h| h.message(lang)).collect();
             format!("{} {}", t_string!(i18n, privacy.refusal.under_hold), list.join(" "))
         }
