@@ -25,6 +25,10 @@ use pages::person_form::{EditPerson, NewPerson};
 use pages::person_view::PersonPage;
 use pages::records::{EditRecord, NewRecord};
 use pages::settings::SettingsPage;
+use pages::privacy::{NoticePage, PrivacyPage, RecordPage};
+use pages::request_view::{AccessReportPage, RequestPage};
+use pages::requests::{NewRequestPage, RequestsPage};
+use pages::retention::RetentionPage;
 use pages::NotFound;
 use shell::{LocaleChoice, Shell};
 use state::AppState;
@@ -73,6 +77,14 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/lists") view=pages::lists::ListsPage />
                             <Route path=path!("/lists/labels") view=pages::labels::LabelsPage />
                             <Route path=path!("/import") view=pages::contacts_import::ImportPage />
+                            <Route path=path!("/privacy") view=PrivacyPage />
+                            <Route path=path!("/privacy/notice") view=NoticePage />
+                            <Route path=path!("/privacy/record") view=RecordPage />
+                            <Route path=path!("/requests") view=RequestsPage />
+                            <Route path=path!("/requests/new") view=NewRequestPage />
+                            <Route path=path!("/requests/:id") view=RequestPage />
+                            <Route path=path!("/requests/:id/report") view=AccessReportPage />
+                            <Route path=path!("/retention") view=RetentionPage />
                         </Routes>
                     </Shell>
                 </Router>

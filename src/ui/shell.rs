@@ -43,6 +43,7 @@ pub fn Shell(children: ChildrenFn) -> impl IntoView {
                 <A href="/import">{t!(i18n, nav.import)}</A>
                 <A href="/exchange">{t!(i18n, nav.exchange)}</A>
                 <A href="/audit">{t!(i18n, nav.audit)}</A>
+                <A href="/privacy">{t!(i18n, nav.privacy)}</A>
                 <A href="/settings">{t!(i18n, nav.settings)}</A>
             </nav>
             <LanguageSwitch />

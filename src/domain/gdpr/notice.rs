@@ -112,7 +112,7 @@ fn anchor_text(lang: Lang, anchor: Anchor) -> String {
 
 /// A rule in words: "Asiakkaiden yhteyshenkilöt: 10 vuotta viimeisen
 /// asiakastapahtuman jälkeen".
-pub(super) fn rule_text(lang: Lang, settings: &Settings, rule: &RetentionRule) -> String {
+pub fn rule_text(lang: Lang, settings: &Settings, rule: &RetentionRule) -> String {
     let period = count(lang, rule.period.unit.key(), rule.period.amount);
     tf(
         lang,

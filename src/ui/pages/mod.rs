@@ -12,9 +12,15 @@ pub mod people;
 pub mod people_filters;
 pub mod person_consents;
 pub mod person_form;
+pub mod person_privacy;
 pub mod person_view;
+pub mod privacy;
 pub mod records;
+pub mod request_view;
+pub mod requests;
+pub mod retention;
 pub mod settings;
+pub mod settings_description;
 pub mod settings_newsletters;
 pub mod vault;
 

@@ -198,6 +198,7 @@ fn PersonForm(id: Option<PersonId>) -> impl IntoView {
     // The form as opened: on saving, only what the user changed is taken
     // from the form; the rest comes from the person as they are then.
     let base = StoredValue::new(form.draft());
+    let rectify = crate::ui::pages::privacy::rectify_request();
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let failure = RwSignal::new(None::<String>);
     let duplicates = RwSignal::new(Vec::<(PersonId, String)>::new());
@@ -246,7 +247,7 @@ fn PersonForm(id: Option<PersonId>) -> impl IntoView {
         let make = move |reg: &Register| match id {
             Some(id) => {
                 let person = reg.person(id).ok_or(CommandError::NotFound(EntityRef::Person(id)))?;
-                Ok(Command::UpdatePerson(id, rebase_person(&base, &draft, &person_draft(reg, person))))
+                Ok(crate::ui::pages::privacy::rectified(rectify, id, rebase_person(&base, &draft, &person_draft(reg, person))))
             }
             None => Ok(Command::AddPerson(draft)),
         };

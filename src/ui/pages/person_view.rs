@@ -33,6 +33,7 @@ fn PersonDetails(id: PersonId) -> impl IntoView {
         Some(p) => view! {
             <Details person=p />
             <super::person_consents::ConsentSection person=id />
+            <crate::ui::pages::person_privacy::PersonPrivacy person=id />
             <Timeline person=id />
             <History entity=EntityRef::Person(id) />
             <p><a href="/people">{t!(use_i18n(), person.back_to_list)}</a></p>
@@ -103,6 +104,7 @@ fn Details(person: Person) -> impl IntoView {
         })
         .unwrap_or_default();
     let name = person.display_name();
+    let restricted = person.is_restricted();
     let delete = move |_| {
         let navigate = navigate.clone();
         spawn_local(async move {
@@ -144,7 +146,7 @@ fn Details(person: Person) -> impl IntoView {
     view! {
         <div class="page-head">
             <h1>{name.clone()}</h1>
-            <div class="actions" hidden=move || !state.can_edit()>
+            <div class="actions" hidden=move || !state.can_edit() || restricted>
                 <a class="button" href=format!("/people/{id}/edit")>{t!(i18n, common.edit)}</a>
                 <button type="button" class="button danger" on:click=move |_| confirming.set(true)>
                     {t!(i18n, common.delete)}

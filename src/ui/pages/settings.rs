@@ -198,6 +198,7 @@ pub fn SettingsPage() -> impl IntoView {
         </form>
         <super::settings_newsletters::NewslettersSection />
         <UsersSection />
+        <crate::ui::pages::settings_description::DescriptionSection />
         <StorageInfo />
         <Segments />
     }
