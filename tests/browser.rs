@@ -239,6 +239,32 @@ async fn a_newer_database_is_refused_clearly() {
     Store::delete(&name).await.unwrap();
 }
 
+/// Another tab of an older version holds the database open and does not
+/// let go: the upgrade is reported as blocked, and once that tab closes,
+/// the upgrade completes with the whole schema.
+#[wasm_bindgen_test]
+async fn an_upgrade_blocked_by_another_tab_is_reported_then_completes() {
+    use wasm_bindgen::JsCast;
+    let name = db_name("blocked");
+    // A database as version 1 made it, held open by a tab that ignores
+    // requests to close.
+    Store::open_version(&name, 1).await.unwrap().close();
+    let factory = web_sys::window().unwrap().indexed_db().unwrap().unwrap();
+    let other_tab: web_sys::IdbDatabase =
+        sidos::store::request(&factory.open_with_u32(&name, 1).unwrap()).await.unwrap().unchecked_into();
+    assert_eq!(Store::open(&name).await.err(), Some(StoreError::Blocked));
+    other_tab.close();
+    // The pending upgrade goes on in the background; opening again waits
+    // for it and finds every store in place.
+    let store = Store::open(&name).await.expect("opens once the other tab has closed");
+    let mut reg = register(5);
+    let mut ids = Ids(5 << 48);
+    run(&store, &mut reg, &mut ids, 1, Command::AddPerson(draft("Esteetön", "Avaus", ""))).await;
+    assert_eq!(store.load().await.unwrap().parts.people.len(), 1);
+    store.close();
+    Store::delete(&name).await.unwrap();
+}
+
 #[wasm_bindgen_test]
 fn the_browser_collator_agrees_with_finnish_order() {
     let intl = IntlCollator::finnish().expect("Chromium has Intl.Collator");

@@ -139,8 +139,26 @@ impl Store {
             req.set_onblocked(Some(&reject));
         });
         let outcome = JsFuture::from(promise).await;
-        req.set_onupgradeneeded(None);
         req.set_onblocked(None);
+        let blocked = outcome.as_ref().err().and_then(|ev| Reflect::get(ev, &"type".into()).ok()).and_then(|t| t.as_string());
+        if blocked.as_deref() == Some("blocked") {
+            // The request stays pending: once the other tab lets go, the
+            // upgrade runs after all, so its handler must still be there;
+            // the connection it then opens is closed at once.
+            on_upgrade.forget();
+            let close = Closure::<dyn FnMut(JsValue)>::new({
+                let req = req.clone();
+                move |_| {
+                    if let Ok(db) = req.result() {
+                        db.unchecked_into::<IdbDatabase>().close();
+                    }
+                }
+            });
+            req.set_onsuccess(Some(close.as_ref().unchecked_ref()));
+            close.forget();
+            return Err(StoreError::Blocked);
+        }
+        req.set_onupgradeneeded(None);
         drop(on_upgrade);
         match outcome {
             Ok(_) => {
@@ -154,13 +172,7 @@ impl Store {
                 closer.forget();
                 Ok(Store { db, codec: RefCell::new(Codec::plain()) })
             }
-            Err(ev) => {
-                let kind = Reflect::get(&ev, &"type".into()).ok().and_then(|t| t.as_string());
-                if kind.as_deref() == Some("blocked") {
-                    return Err(StoreError::Blocked);
-                }
-                Err(req.error().ok().flatten().map_or(StoreError::Unavailable, |e| StoreError::from_dom(&e)))
-            }
+            Err(_) => Err(req.error().ok().flatten().map_or(StoreError::Unavailable, |e| StoreError::from_dom(&e))),
         }
     }
 
