@@ -62,7 +62,7 @@ test("users with different levels see and may do different things", async ({ bro
   // The administrator adds a read-only user and an organiser of one event.
   await openApp(page, "/settings");
   const addUser = async (name, level, events = "") => {
-    await page.getByLabel(fi.vault.your_name_other).fill(name);
+    await page.getByLabel(fi.vault.your_name_other, { exact: true }).fill(name);
     await page.getByLabel(fi.users.level, { exact: true }).selectOption(level);
     if (events) await page.getByLabel(fi.users.events).fill(events);
     await page.getByLabel(fi.users.first_passphrase).fill(`${name} aloittaa tällä salasanalla`);
