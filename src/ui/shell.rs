@@ -129,6 +129,7 @@ fn Notices() -> impl IntoView {
             Notice::StoreFailed(e) => (true, text::store_error(i18n, &e).to_string()),
             Notice::Imported => (false, t_string!(i18n, notice.imported).to_string()),
             Notice::NotAllowed => (true, t_string!(i18n, notice.not_allowed).to_string()),
+            Notice::Restricted => (true, t_string!(i18n, notice.restricted).to_string()),
             Notice::MakeRecoveryCopy => (false, t_string!(i18n, notice.make_recovery_copy).to_string()),
             Notice::NothingToImport => (false, t_string!(i18n, notice.nothing_to_import).to_string()),
             Notice::LoadProblems(list) => {

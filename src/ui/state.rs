@@ -7,6 +7,7 @@ use std::rc::Rc;
 use leptos::prelude::*;
 
 use crate::bundle::vault::VaultError;
+use crate::domain::gdpr::Refusal;
 use crate::domain::{Actor, Collator, Command, CommandError, DeviceId, Env, FinnishOrder, Level, Plan, Register};
 use crate::store::{AccessDoc, LoadProblem, Loaded, Store, StoreError, VaultDoc};
 use crate::web;
@@ -51,6 +52,9 @@ pub enum Notice {
     MakeRecoveryCopy,
     /// The user's level does not allow what they tried.
     NotAllowed,
+    /// The person's processing is restricted (or they were erased): their
+    /// data is kept as it is.
+    Restricted,
 }
 
 /// Why a command did not go through.
@@ -370,6 +374,7 @@ impl AppState {
     pub fn refused(self, error: CommandError) {
         self.notice.set(Some(match error {
             CommandError::NotAllowed => Notice::NotAllowed,
+            CommandError::Refused(Refusal::Restricted(_) | Refusal::ErasedEntry(_)) => Notice::Restricted,
             _ => Notice::Gone,
         }));
     }

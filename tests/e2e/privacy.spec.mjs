@@ -272,10 +272,24 @@ test("restricting a person keeps them visible but not editable; an objection set
   await expect(page.locator(".restricted-banner")).toBeVisible();
   await expect(page.getByRole("button", { name: fi.privacy.person.lift })).toBeVisible();
   await expect(page.getByRole("link", { name: fi.common.edit, exact: true })).toBeHidden();
+  // Nothing new is added to a restricted person's data either.
+  await expect(page.getByRole("link", { name: fi.record.add_contract })).toBeHidden();
   await expectAccessible(page, "a restricted person");
+  // Opened by its address, the record form is refused with the reason.
+  const here = new URL(page.url()).pathname;
+  await page.evaluate((path) => {
+    history.pushState({}, "", path);
+    dispatchEvent(new PopStateEvent("popstate"));
+  }, `${here}/records/new/feedback`);
+  await page.getByLabel(new RegExp(`^${fi.record.date}`)).fill(new Date().toISOString().slice(0, 10));
+  await page.getByLabel(fi.record.feedback_text).fill("Palaute rajoituksen aikana");
+  await page.getByRole("button", { name: fi.common.save }).click();
+  await expect(page.getByRole("status").getByText(fi.notice.restricted)).toBeVisible();
+  await page.goBack();
   await page.getByRole("button", { name: fi.privacy.person.lift }).click();
   await expect(page.locator(".restricted-banner")).toBeHidden();
   await expect(page.getByRole("link", { name: fi.common.edit, exact: true })).toBeVisible();
+  await expect(page.getByRole("link", { name: fi.record.add_contract })).toBeVisible();
 });
 
 test("a request from someone not yet identified is linked, extended and answered by a rectification", async ({ page }) => {

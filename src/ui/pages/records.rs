@@ -122,10 +122,13 @@ pub fn Timeline(person: PersonId) -> impl IntoView {
     let records = Memo::new(move |_| {
         state.with(|r| r.records_of(person).into_iter().cloned().collect::<Vec<_>>()).unwrap_or_default()
     });
+    // A restricted person's data is kept, not added to.
+    let restricted =
+        move || state.with(|r| r.person(person).is_some_and(|p| p.is_restricted())).unwrap_or(false);
     view! {
         <section aria-labelledby="timeline-title">
             <h2 id="timeline-title">{t!(i18n, record.timeline)}</h2>
-            <ul class="add-links" hidden=move || !state.can_edit()>
+            <ul class="add-links" hidden=move || !state.can_edit() || restricted()>
                 {KINDS.into_iter().map(|k| view! {
                     <li><a class="button" href=format!("/people/{person}/records/new/{k}")>{move || add_label(i18n, k)}</a></li>
                 }).collect_view()}
