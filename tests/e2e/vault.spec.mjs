@@ -85,6 +85,12 @@ test("users with different levels see and may do different things", async ({ bro
   await expect(page.getByRole("link", { name: fi.record.add_event })).toBeHidden();
   await expect(page.getByRole("button", { name: fi.record.show_dietary })).toHaveCount(0);
   await expect(page.getByText(fi.record.dietary_hidden)).toHaveCount(2);
+  // Reading is not exporting: no vCard, CSV or labels for a read-only user.
+  await expect(page.getByRole("button", { name: fi.consents.vcard })).toBeHidden();
+  await page.getByRole("link", { name: fi.nav.lists, exact: true }).click();
+  await expect(heading(page)).toHaveText(fi.lists.title);
+  await expect(page.getByRole("button", { name: fi.lists.csv_button })).toBeHidden();
+  await expect(page.getByRole("link", { name: fi.lists.labels_button })).toBeHidden();
   await openApp(page, "/settings", { name: "Lukija", passphrase: "Lukija aloittaa tällä salasanalla" });
   await expect(page.getByText(fi.settings.admin_only)).toBeVisible();
   await expect(page.getByRole("button", { name: fi.users.add })).toBeHidden();

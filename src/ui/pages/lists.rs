@@ -189,7 +189,7 @@ pub fn ListsPage() -> impl IntoView {
             " "
             {move || t_string!(i18n, lists.left_out_count, count = left_out.with(Vec::len)).to_string()}
         </p>
-        <div class="actions">
+        <div class="actions" hidden=move || !state.can_edit()>
             <a class="button" href=labels_href>{t!(i18n, lists.labels_button)}</a>
         </div>
         <ExportPanel segment=segment.into() people=included.into() chosen=chosen separator=separator />
@@ -268,7 +268,8 @@ fn ExportPanel(
         }
     };
     view! {
-        <section aria-labelledby="list-export-title" class="panel">
+        // Exports are for staff and administrators; read-only users read.
+        <section aria-labelledby="list-export-title" class="panel" hidden=move || !state.can_edit()>
             <h2 id="list-export-title">{t!(i18n, lists.export_title)}</h2>
             <fieldset>
                 <legend>{t!(i18n, lists.columns)}</legend>

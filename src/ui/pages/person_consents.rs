@@ -167,7 +167,7 @@ pub fn ConsentSection(person: PersonId) -> impl IntoView {
         <section aria-labelledby="consents-title" class="panel consents">
             <div class="page-head">
                 <h2 id="consents-title">{t!(i18n, consents.title)}</h2>
-                <button type="button" class="button" on:click=vcard>{t!(i18n, consents.vcard)}</button>
+                <button type="button" class="button" hidden=move || !state.can_edit() on:click=vcard>{t!(i18n, consents.vcard)}</button>
             </div>
             <p class="help">{t!(i18n, consents.help)}</p>
             {move || data.with(|d| d.2.clone()).map(|date| view! {
