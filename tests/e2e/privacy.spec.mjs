@@ -308,8 +308,13 @@ test("a request from someone not yet identified is linked, extended and answered
   await expect(heading(page)).toContainText(fi.requests.kind.rectification);
   await expect(page.getByText(fi.requests.unidentified)).toBeVisible();
 
-  // Identified: linked to the person in the register.
-  await page.getByLabel(fi.requests.person, { exact: true }).selectOption({ label: "Reijo Oikaisu (reijo@vanha.fi)" });
+  // Identified: found by a search and linked to the person in the register.
+  const choice = page.getByLabel(fi.requests.person, { exact: true });
+  await page.getByLabel(fi.requests.person_search).fill("xyzzy");
+  await expect(choice.locator("option")).toHaveCount(1); // only "choose"
+  await page.getByLabel(fi.requests.person_search).fill("oikai");
+  await expect(choice.locator("option")).toHaveCount(2);
+  await choice.selectOption({ label: "Reijo Oikaisu (reijo@vanha.fi)" });
   await page.getByRole("button", { name: fi.requests.link_button }).click();
   await expect(page.getByRole("link", { name: "Reijo Oikaisu" })).toBeVisible();
 

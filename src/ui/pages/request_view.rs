@@ -11,12 +11,12 @@ use crate::domain::consent::ConsentSource;
 use crate::domain::gdpr::{self, ErasureChoice, GdprCommand, Request, RequestKind, RequestStatus, Requester};
 use crate::domain::{Command, CommandError, FieldError, PersonId, RequestId};
 use crate::tr;
-use crate::ui::components::{use_title, ErrorText, SelectField, TextArea, TextField};
+use crate::ui::components::{use_title, SelectField, TextArea, TextField};
 use crate::ui::i18n::*;
 use crate::ui::pages::audit::field_name;
 use crate::ui::pages::privacy::{run_error, ui_lang, DocActions, DocView, LangSelect};
 use crate::ui::pages::records::describe;
-use crate::ui::pages::requests::{kind_name, people_options, request_error, status_name};
+use crate::ui::pages::requests::{kind_name, request_error, status_name, PersonPicker};
 use crate::ui::state::{AppState, Notice, RunError};
 use crate::ui::text::{self, I18n};
 use crate::web;
@@ -160,7 +160,6 @@ fn RequestBody(request: Request) -> impl IntoView {
 fn LinkPerson(id: RequestId) -> impl IntoView {
     let state = AppState::get();
     let i18n = use_i18n();
-    let people = state.with_untracked(people_options).unwrap_or_default();
     let chosen = RwSignal::new(String::new());
     let failure = RwSignal::new(None::<String>);
     let link = move |_| match chosen.get_untracked().parse::<PersonId>() {
@@ -171,14 +170,7 @@ fn LinkPerson(id: RequestId) -> impl IntoView {
         <section class="panel" aria-labelledby="link-title" hidden=move || !state.can_edit()>
             <h2 id="link-title">{t!(i18n, requests.link_title)}</h2>
             <p class="help">{t!(i18n, requests.link_help)}</p>
-            <div class="field">
-                <label for="link-person">{t!(i18n, requests.person)}</label>
-                <select id="link-person" aria-describedby="link-error" on:change:target=move |ev| chosen.set(ev.target().value())>
-                    <option value="">{t!(i18n, requests.choose)}</option>
-                    {people.into_iter().map(|(pid, label)| view! { <option value=pid.to_string()>{label}</option> }).collect_view()}
-                </select>
-                <ErrorText id="link-error" error=Signal::derive(move || failure.get()) />
-            </div>
+            <PersonPicker id="link-person" value=chosen error=Signal::derive(move || failure.get()) />
             <button type="button" class="button" on:click=link disabled=move || state.busy.get()>{t!(i18n, requests.link_button)}</button>
         </section>
     }

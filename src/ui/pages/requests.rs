@@ -65,17 +65,65 @@ pub fn kind_options(i18n: I18n) -> Vec<(String, Signal<String>)> {
         .collect()
 }
 
-/// The people of the register as choices (name, and e-mail to tell
-/// namesakes apart).
-pub fn people_options(reg: &Register) -> Vec<(PersonId, String)> {
-    reg.people_in_order()
-        .into_iter()
+/// How many people a person choice lists at once.
+pub const PICK_LIMIT: usize = 50;
+
+/// The people a search finds, as choices (name, and e-mail to tell
+/// namesakes apart): at most [`PICK_LIMIT`], in list order, with `keep`
+/// (the current choice) always among them.
+pub fn people_options(reg: &Register, query: &str, keep: Option<PersonId>) -> Vec<(PersonId, String)> {
+    let found = if query.trim().is_empty() { reg.people_in_order() } else { reg.search(&crate::domain::Filter::text(query.to_owned())) };
+    let mut ids: Vec<PersonId> = found.into_iter().take(PICK_LIMIT).collect();
+    if let Some(k) = keep.filter(|k| !ids.contains(k) && reg.person(*k).is_some()) {
+        ids.insert(0, k);
+    }
+    ids.into_iter()
         .filter_map(|id| reg.person(id))
         .map(|p| {
             let mail = p.emails.first().map(|e| format!(" ({})", e.value)).unwrap_or_default();
             (p.id, format!("{}{}", p.display_name(), mail))
         })
         .collect()
+}
+
+/// Choosing a person: a search field and the people it finds. `value` is
+/// the chosen person's id (empty: none).
+#[component]
+pub fn PersonPicker(
+    id: &'static str,
+    value: RwSignal<String>,
+    error: Signal<Option<String>>,
+) -> impl IntoView {
+    let state = AppState::get();
+    let i18n = use_i18n();
+    let query = RwSignal::new(String::new());
+    let options = Memo::new(move |_| {
+        let keep = value.with(|v| v.parse::<PersonId>().ok());
+        query.with(|q| state.with(|r| people_options(r, q, keep))).unwrap_or_default()
+    });
+    let search_id = format!("{id}-search");
+    let help_id = format!("{id}-search-help");
+    let error_id = format!("{id}-error");
+    view! {
+        <div class="field">
+            <label for=search_id.clone()>{t!(i18n, requests.person_search)}</label>
+            <input id=search_id type="search" autocomplete="off" aria-describedby=help_id.clone()
+                prop:value=move || query.get() on:input:target=move |ev| query.set(ev.target().value()) />
+            <p class="help" id=help_id>{t!(i18n, requests.person_search_help)}</p>
+        </div>
+        <div class="field">
+            <label for=id>{t!(i18n, requests.person)}</label>
+            <select id=id aria-describedby=error_id.clone() on:change:target=move |ev| value.set(ev.target().value())>
+                <option value="" selected=move || value.get().is_empty()>{t!(i18n, requests.choose)}</option>
+                <For each=move || options.get() key=|(pid, label)| (*pid, label.clone()) children=move |(pid, label)| {
+                    let v = pid.to_string();
+                    let v2 = v.clone();
+                    view! { <option value=v selected=move || value.get() == v2>{label}</option> }
+                } />
+            </select>
+            <ErrorText id=error_id error=error />
+        </div>
+    }
 }
 
 #[component]
@@ -142,8 +190,8 @@ pub fn NewRequestPage() -> impl IntoView {
     let navigate = use_navigate();
     let query = use_query_map();
     let preset = query.with_untracked(|q| q.get("person")).and_then(|s| s.parse::<PersonId>().ok());
-    let people = state.with_untracked(people_options).unwrap_or_default();
-    let mode = RwSignal::new(if preset.is_some() || !people.is_empty() { "person" } else { "unidentified" }.to_owned());
+    let has_people = state.with_untracked(|r| r.people_count() > 0).unwrap_or(false);
+    let mode = RwSignal::new(if preset.is_some() || has_people { "person" } else { "unidentified" }.to_owned());
     let person = RwSignal::new(preset.map(|p| p.to_string()).unwrap_or_default());
     let name = RwSignal::new(String::new());
     let contact = RwSignal::new(String::new());
@@ -195,7 +243,6 @@ pub fn NewRequestPage() -> impl IntoView {
             }
         });
     };
-    let person_options = people.clone();
     view! {
         <h1>{t!(i18n, requests.new)}</h1>
         <p class="help">{t!(i18n, requests.new_help)}</p>
@@ -214,19 +261,8 @@ pub fn NewRequestPage() -> impl IntoView {
                         prop:checked=move || mode.get() == "unidentified" on:change=move |_| mode.set("unidentified".into()) />
                     {t!(i18n, requests.mode_unidentified)}
                 </label>
-                <div class="field" hidden=move || mode.get() != "person">
-                    <label for="req-person">{t!(i18n, requests.person)}</label>
-                    <select id="req-person"
-                        aria-describedby="req-person-error"
-                        on:change:target=move |ev| person.set(ev.target().value())>
-                        <option value="" selected=move || person.get().is_empty()>{t!(i18n, requests.choose)}</option>
-                        {person_options.into_iter().map(|(id, label)| {
-                            let v = id.to_string();
-                            let v2 = v.clone();
-                            view! { <option value=v selected=move || person.get() == v2>{label}</option> }
-                        }).collect_view()}
-                    </select>
-                    <ErrorText id="req-person-error" error=request_error(i18n, errors, "requester") />
+                <div hidden=move || mode.get() != "person">
+                    <PersonPicker id="req-person" value=person error=request_error(i18n, errors, "requester") />
                 </div>
                 <div hidden=move || mode.get() != "unidentified">
                     <TextField id="req-name" label=tr!(i18n, requests.requester_name) value=name required=true
