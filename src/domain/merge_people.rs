@@ -47,7 +47,7 @@ pub fn merge_person_fields(keep: &Person, other: &Person, choices: &BTreeMap<Per
         let side = if side == MergeSide::Both && !field.can_join() { MergeSide::Keep } else { side };
         match side {
             MergeSide::Keep => {}
-            MergeSide::Other => take_field(&mut out, other, &field),
+            MergeSide::Other => out.take_field(other, &field),
             MergeSide::Both => join_field(&mut out, other, &field),
         }
     }
@@ -55,33 +55,6 @@ pub fn merge_person_fields(keep: &Person, other: &Person, choices: &BTreeMap<Per
     out
 }
 
-fn take_field(out: &mut Person, from: &Person, field: &PersonField) {
-    match field {
-        PersonField::Name => {
-            out.given_name = from.given_name.clone();
-            out.family_name = from.family_name.clone();
-        }
-        PersonField::Emails => out.emails = from.emails.clone(),
-        PersonField::Phones => out.phones = from.phones.clone(),
-        PersonField::Addresses => out.addresses = from.addresses.clone(),
-        PersonField::Websites => out.websites = from.websites.clone(),
-        PersonField::Socials => out.socials = from.socials.clone(),
-        PersonField::Affiliations => out.affiliations = from.affiliations.clone(),
-        PersonField::Categories => out.categories = from.categories.clone(),
-        PersonField::Tags => out.tags = from.tags.clone(),
-        PersonField::Provenance => out.provenance = from.provenance.clone(),
-        PersonField::Notes => out.notes = from.notes.clone(),
-        PersonField::Restriction => out.restriction = from.restriction.clone(),
-        PersonField::Custom(id) => match from.custom.get(id) {
-            Some(v) => {
-                out.custom.insert(*id, v.clone());
-            }
-            None => {
-                out.custom.remove(id);
-            }
-        },
-    }
-}
 
 fn join<T: Clone + PartialEq>(into: &mut Vec<T>, from: &[T]) {
     for item in from {

@@ -105,6 +105,36 @@ impl Person {
             .filter(|field| !self.same_field(other, field))
             .collect()
     }
+
+    /// Takes one field's value from `from` (merging two people, or a
+    /// colleague's newer value in an import).
+    pub fn take_field(&mut self, from: &Person, field: &PersonField) {
+        match field {
+            PersonField::Name => {
+                self.given_name = from.given_name.clone();
+                self.family_name = from.family_name.clone();
+            }
+            PersonField::Emails => self.emails = from.emails.clone(),
+            PersonField::Phones => self.phones = from.phones.clone(),
+            PersonField::Addresses => self.addresses = from.addresses.clone(),
+            PersonField::Websites => self.websites = from.websites.clone(),
+            PersonField::Socials => self.socials = from.socials.clone(),
+            PersonField::Affiliations => self.affiliations = from.affiliations.clone(),
+            PersonField::Categories => self.categories = from.categories.clone(),
+            PersonField::Tags => self.tags = from.tags.clone(),
+            PersonField::Provenance => self.provenance = from.provenance.clone(),
+            PersonField::Notes => self.notes = from.notes.clone(),
+            PersonField::Restriction => self.restriction = from.restriction.clone(),
+            PersonField::Custom(id) => match from.custom.get(id) {
+                Some(v) => {
+                    self.custom.insert(*id, v.clone());
+                }
+                None => {
+                    self.custom.remove(id);
+                }
+            },
+        }
+    }
 }
 
 /// The parts of a person that change (and merge) as one.

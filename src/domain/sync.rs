@@ -498,34 +498,6 @@ fn settle_person(tombs: &Tombs<'_>, mut person: Person) -> Person {
     person
 }
 
-/// Copies one field's value from `from` into `out`.
-fn take_field(out: &mut Person, from: &Person, field: &PersonField) {
-    match field {
-        PersonField::Name => {
-            out.given_name = from.given_name.clone();
-            out.family_name = from.family_name.clone();
-        }
-        PersonField::Emails => out.emails = from.emails.clone(),
-        PersonField::Phones => out.phones = from.phones.clone(),
-        PersonField::Addresses => out.addresses = from.addresses.clone(),
-        PersonField::Websites => out.websites = from.websites.clone(),
-        PersonField::Socials => out.socials = from.socials.clone(),
-        PersonField::Affiliations => out.affiliations = from.affiliations.clone(),
-        PersonField::Categories => out.categories = from.categories.clone(),
-        PersonField::Tags => out.tags = from.tags.clone(),
-        PersonField::Provenance => out.provenance = from.provenance.clone(),
-        PersonField::Notes => out.notes = from.notes.clone(),
-        PersonField::Restriction => out.restriction = from.restriction.clone(),
-        PersonField::Custom(id) => match from.custom.get(id) {
-            Some(v) => {
-                out.custom.insert(*id, v.clone());
-            }
-            None => {
-                out.custom.remove(id);
-            }
-        },
-    }
-}
 
 /// The settings as canonical text (without the local user name), to order
 /// two settings with one stamp the same way everywhere: the country code,
@@ -1212,7 +1184,7 @@ impl Register {
                 }
             }
             if chosen == Side::Incoming {
-                take_field(&mut out, inc, field);
+                out.take_field(inc, field);
                 out.stamps.insert(field.clone(), theirs);
             }
             if let (true, Some(p)) = (chosen != winner, picks) {
