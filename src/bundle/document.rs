@@ -27,7 +27,11 @@ use crate::domain::{
 /// The `format` value of every register document.
 pub const FORMAT: &str = "sidos-register";
 /// The document version this code writes and the newest it reads.
-pub const VERSION: u64 = 1;
+/// Version 2 writes stamps compactly and leaves out empty values; it
+/// reads every version-1 document as it is.
+pub const VERSION: u64 = 2;
+/// The oldest document version this code reads.
+pub const OLDEST_VERSION: u64 = 1;
 /// How far in the future (by the reader's clock) a stamp may lie: more
 /// means a broken clock or a forged file, which would drag every later
 /// stamp with it.
@@ -103,7 +107,7 @@ impl From<&Snapshot> for DocumentDto {
             version: VERSION,
             exported_at: s.exported_at,
             device: s.device.uuid(),
-            clock: s.clock.to_string(),
+            clock: super::dto::stamp_text(&s.clock),
             seen: seen_to_dto(&s.seen),
             scope: ScopeDto::from(&s.scope),
             settings: s.settings.as_ref().map(|st| SettingsDto { user_name: String::new(), ..SettingsDto::from(st) }),
@@ -214,7 +218,7 @@ pub fn read(bytes: &[u8], now: DateTime<Utc>) -> Result<Snapshot, BundleError> {
         Some(v) if v > VERSION => {
             return Err(BundleError::NewerVersion { what: "register document", found: v, supported: VERSION })
         }
-        Some(VERSION) => {}
+        Some(v) if v >= OLDEST_VERSION => {}
         _ => return Err(schema("document version")),
     }
     let raw: RawDocument = serde_json::from_slice(bytes).map_err(|e| schema(format!("document: {}", clean(&e))))?;
@@ -229,7 +233,7 @@ pub fn read(bytes: &[u8], now: DateTime<Utc>) -> Result<Snapshot, BundleError> {
     };
 
     let device = DeviceId::new(raw.device);
-    let clock: Stamp = raw.clock.parse().map_err(|_| schema("document: clock"))?;
+    let clock: Stamp = super::dto::stamp(&raw.clock).map_err(|_| schema("document: clock"))?;
     check_time("document clock", clock)?;
     let seen = seen_from_dto(&raw.seen).map_err(|_| schema("document: seen"))?;
     for s in seen.values() {

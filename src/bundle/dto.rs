@@ -10,6 +10,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
+use base64::Engine;
 use uuid::Uuid;
 
 use crate::domain::{
@@ -36,13 +38,36 @@ fn bad(what: &'static str, detail: impl Into<String>) -> DtoError {
     DtoError { what, detail: detail.into() }
 }
 
-fn stamp(text: &str) -> Result<Stamp, DtoError> {
-    text.parse().map_err(|_| bad("stamp", text))
+/// Reads a stamp in either form: version 2's compact
+/// `<millis hex>.<counter hex>.<device, 22 base64url characters>` or
+/// version 1's `<16 hex>-<8 hex>-<device UUID>`.
+pub fn stamp(text: &str) -> Result<Stamp, DtoError> {
+    compact_stamp(text).or_else(|| text.parse().ok()).ok_or_else(|| bad("stamp", text))
+}
+
+fn compact_stamp(text: &str) -> Option<Stamp> {
+    let mut parts = text.split('.');
+    let (millis, counter, device) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || millis.is_empty() || millis.len() > 16 || counter.is_empty() || counter.len() > 8 {
+        return None;
+    }
+    let device: [u8; 16] = B64URL.decode(device).ok()?.try_into().ok()?;
+    Some(Stamp {
+        millis: u64::from_str_radix(millis, 16).ok()?,
+        counter: u32::from_str_radix(counter, 16).ok()?,
+        device: DeviceId::new(Uuid::from_bytes(device)),
+    })
+}
+
+/// A stamp as documents write it: the compact form, a third of version 1's
+/// length. Stamps are a large part of every document.
+pub fn stamp_text(s: &Stamp) -> String {
+    format!("{:x}.{:x}.{}", s.millis, s.counter, B64URL.encode(s.device.uuid().as_bytes()))
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LabeledDto {
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub label: String,
     pub value: String,
 }
@@ -50,11 +75,22 @@ pub struct LabeledDto {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct AddressDto {
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub label: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub street: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub postal_code: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub city: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub country: String,
+}
+
+impl AddressDto {
+    fn is_empty(&self) -> bool {
+        *self == AddressDto::default()
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -96,35 +132,61 @@ pub struct PersonDto {
     pub given_name: String,
     #[serde(default)]
     pub family_name: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub emails: Vec<LabeledDto>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub phones: Vec<LabeledDto>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub addresses: Vec<AddressDto>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub websites: Vec<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub socials: Vec<SocialDto>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub affiliations: Vec<AffiliationDto>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub categories: Vec<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub custom: BTreeMap<Uuid, CustomValueDto>,
     pub provenance: ProvenanceDto,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub notes: String,
     /// A restriction of processing; absent when there is none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub restriction: Option<RestrictionDto>,
     pub created: DateTime<Utc>,
     pub updated: DateTime<Utc>,
-    /// Field name → stamp text.
-    #[serde(default)]
+    /// The stamp of every built-in field ([`PersonField::FIXED`]) that
+    /// `stamps` does not name (version 2; absent in version 1, where
+    /// `stamps` names every field).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stamp: Option<String>,
+    /// Field name → stamp text, for the fields whose stamp is not `stamp`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub stamps: BTreeMap<String, String>,
+}
+
+/// A person's field stamps as a document writes them: the stamp most
+/// built-in fields share, and the others by field.
+fn person_stamps(stamps: &BTreeMap<PersonField, Stamp>) -> (Option<String>, BTreeMap<String, String>) {
+    let all = || stamps.iter().map(|(f, s)| (f.key(), stamp_text(s))).collect();
+    if !PersonField::FIXED.iter().all(|f| stamps.contains_key(f)) {
+        return (None, all());
+    }
+    let mut counts: BTreeMap<Stamp, usize> = BTreeMap::new();
+    for f in &PersonField::FIXED {
+        *counts.entry(stamps[f]).or_default() += 1;
+    }
+    // The most shared stamp; of equally shared ones, the latest.
+    let Some((&common, _)) = counts.iter().max_by_key(|(s, n)| (**n, **s)) else { return (None, all()) };
+    let others = stamps
+        .iter()
+        .filter(|(f, s)| !(PersonField::FIXED.contains(f) && **s == common))
+        .map(|(f, s)| (f.key(), stamp_text(s)))
+        .collect();
+    (Some(stamp_text(&common)), others)
 }
 
 /// A person's restriction of processing.
@@ -158,6 +220,7 @@ impl TryFrom<RestrictionDto> for crate::domain::gdpr::Restriction {
 
 impl From<&Person> for PersonDto {
     fn from(p: &Person) -> Self {
+        let (stamp, stamps) = person_stamps(&p.stamps);
         let labeled = |list: &[Labeled]| {
             list.iter().map(|l| LabeledDto { label: l.label.clone(), value: l.value.clone() }).collect()
         };
@@ -191,7 +254,8 @@ impl From<&Person> for PersonDto {
             restriction: p.restriction.as_ref().map(RestrictionDto::from),
             created: p.created,
             updated: p.updated,
-            stamps: p.stamps.iter().map(|(f, s)| (f.key(), s.to_string())).collect(),
+            stamp,
+            stamps,
         }
     }
 }
@@ -209,11 +273,17 @@ impl TryFrom<PersonDto> for Person {
                 return Err(bad("phone", "not an international phone number"));
             }
         }
-        let stamps = d
+        let mut stamps = d
             .stamps
             .iter()
             .map(|(k, v)| Ok((PersonField::from_key(k).ok_or_else(|| bad("field", k.clone()))?, stamp(v)?)))
             .collect::<Result<BTreeMap<_, _>, DtoError>>()?;
+        if let Some(common) = &d.stamp {
+            let common = stamp(common)?;
+            for f in PersonField::FIXED {
+                stamps.entry(f).or_insert(common);
+            }
+        }
         Ok(Person {
             id: PersonId::new(d.id),
             given_name: d.given_name,
@@ -292,13 +362,13 @@ impl From<CustomValueDto> for CustomValue {
 pub struct OrgDto {
     pub id: Uuid,
     pub name: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub business_id: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "AddressDto::is_empty")]
     pub address: AddressDto,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub notes: String,
     pub created: DateTime<Utc>,
     pub updated: DateTime<Utc>,
@@ -316,7 +386,7 @@ impl From<&Organisation> for OrgDto {
             notes: o.notes.clone(),
             created: o.created,
             updated: o.updated,
-            stamp: o.stamp.to_string(),
+            stamp: stamp_text(&o.stamp),
         }
     }
 }
@@ -349,20 +419,20 @@ pub enum RecordKindDto {
     Contract {
         kind: String,
         title: String,
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         start: Option<NaiveDate>,
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         end: Option<NaiveDate>,
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         value_cents: Option<i64>,
         billing: String,
     },
     Feedback { date: NaiveDate, text: String },
     Ticket {
         opened: NaiveDate,
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         closed: Option<NaiveDate>,
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "String::is_empty")]
         description: String,
     },
     Training {
@@ -370,7 +440,7 @@ pub enum RecordKindDto {
         date: NaiveDate,
         #[serde(default)]
         completed: bool,
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "String::is_empty")]
         grade: String,
         #[serde(default)]
         statutory: bool,
@@ -378,7 +448,7 @@ pub enum RecordKindDto {
     Event {
         name: String,
         date: NaiveDate,
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         dietary: Option<String>,
     },
 }
@@ -387,7 +457,7 @@ pub enum RecordKindDto {
 pub struct RecordDto {
     pub id: Uuid,
     pub person: Uuid,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub org: Option<Uuid>,
     #[serde(flatten)]
     pub kind: RecordKindDto,
@@ -429,7 +499,7 @@ impl From<&Record> for RecordDto {
             kind,
             created: r.created,
             updated: r.updated,
-            stamp: r.stamp.to_string(),
+            stamp: stamp_text(&r.stamp),
         }
     }
 }
@@ -492,7 +562,7 @@ impl From<&Tombstone> for TombstoneDto {
             TombstoneReason::MergedInto(p) => ("merged", Some(p.uuid())),
             TombstoneReason::Erased => ("erased", None),
         };
-        TombstoneDto { kind: kind.into(), id, stamp: t.stamp.to_string(), reason: reason.into(), merged_into }
+        TombstoneDto { kind: kind.into(), id, stamp: stamp_text(&t.stamp), reason: reason.into(), merged_into }
     }
 }
 
@@ -710,7 +780,7 @@ impl From<&Settings> for SettingsDto {
                 .iter()
                 .map(|g| SegmentDto { id: g.id.uuid(), name: g.name.clone(), filter: FilterDto::from(&g.filter) })
                 .collect(),
-            stamp: s.stamp.to_string(),
+            stamp: stamp_text(&s.stamp),
         }
     }
 }
@@ -828,7 +898,7 @@ impl From<&ConsentEntry> for ConsentEntryDto {
             wording: e.wording.clone(),
             recorded_at: e.recorded_at,
             by: e.by.clone(),
-            stamp: e.stamp.to_string(),
+            stamp: stamp_text(&e.stamp),
         }
     }
 }
@@ -891,7 +961,7 @@ impl From<&ConsentConfig> for ConsentConfigDto {
                 })
                 .collect(),
             bases: Purpose::FIXED.iter().map(|p| (p.key(), c.basis(p).key().to_owned())).collect(),
-            stamp: c.stamp.to_string(),
+            stamp: stamp_text(&c.stamp),
         }
     }
 }
@@ -931,7 +1001,7 @@ impl TryFrom<ConsentConfigDto> for ConsentConfig {
 pub type SeenDto = BTreeMap<Uuid, String>;
 
 pub fn seen_to_dto(seen: &BTreeMap<DeviceId, Stamp>) -> SeenDto {
-    seen.iter().map(|(d, s)| (d.uuid(), s.to_string())).collect()
+    seen.iter().map(|(d, s)| (d.uuid(), stamp_text(s))).collect()
 }
 
 pub fn seen_from_dto(dto: &SeenDto) -> Result<BTreeMap<DeviceId, Stamp>, DtoError> {

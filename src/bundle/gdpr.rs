@@ -12,21 +12,18 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::dto::{ConsentEntryDto, DisclosureDto, DtoError, FieldDefDto, OrgDto, PersonDto, RecordDto, SettingsDto};
+use super::dto::{stamp, ConsentEntryDto, DisclosureDto, DtoError, FieldDefDto, OrgDto, PersonDto, RecordDto, SettingsDto};
 use crate::domain::gdpr::{
     Anchor, Contact, Controller, DataKind, Extension, ExtraSection, LegalBasis, Period, Purpose, Recipient, RecordType,
     RegisterDescription, Request, RequestKind, RequestStatus, Requester, RetentionRule, RetentionRules,
     RetentionTarget, Safeguard, Transfer, Unit,
 };
-use crate::domain::{AuditAction, CategoryKey, PersonId, Register, RequestId, Source, Stamp};
+use crate::domain::{AuditAction, CategoryKey, PersonId, Register, RequestId, Source};
 
 fn bad(what: &'static str, detail: impl Into<String>) -> DtoError {
     DtoError { what, detail: detail.into() }
 }
 
-fn stamp(text: &str) -> Result<Stamp, DtoError> {
-    text.parse().map_err(|_| bad("stamp", text))
-}
 
 /// The desk's audit actions by name (`None`: not one of them). Actions
 /// under a request carry its id in the entry's `other`.
@@ -265,7 +262,7 @@ impl From<&RegisterDescription> for RegisterDescriptionDto {
             automated_decisions: d.automated_decisions.clone(),
             extra: d.extra.iter().map(|x| ExtraSectionDto { heading: x.heading.clone(), text: x.text.clone() }).collect(),
             updated: d.updated,
-            stamp: d.stamp.to_string(),
+            stamp: super::dto::stamp_text(&d.stamp),
         }
     }
 }
@@ -426,7 +423,7 @@ impl From<&Request> for RequestDto {
             handled_by: r.handled_by.clone(),
             created: r.created,
             updated: r.updated,
-            stamp: r.stamp.to_string(),
+            stamp: super::dto::stamp_text(&r.stamp),
         }
     }
 }
@@ -500,6 +497,7 @@ pub struct PersonalDataDto {
 pub fn personal_data_json(reg: &Register, person: PersonId, now: DateTime<Utc>) -> Option<String> {
     let p = reg.person(person)?;
     let mut person_dto = PersonDto::from(p);
+    person_dto.stamp = None;
     person_dto.stamps.clear();
     let mut records: Vec<RecordDto> = reg.records_of(person).into_iter().map(RecordDto::from).collect();
     records.sort_by_key(|r| r.id);

@@ -86,3 +86,55 @@ fn damaged_documents_are_refused() {
     let unknown_kind = bad_record.replace("\"contract\"", "\"horoscope\"");
     assert!(serde_json::from_str::<RecordDto>(&unknown_kind).is_err());
 }
+
+#[test]
+fn stamps_are_written_compactly_and_both_forms_are_read() {
+    use sidos::bundle::dto::{stamp, stamp_text};
+    use sidos::domain::{DeviceId, Stamp};
+    let device = DeviceId::new(uuid::Uuid::parse_str("0175f266-6c00-715c-8289-ec2d0a9167ec").unwrap());
+    let s = Stamp { millis: 0x1_7963_de0d_a3, counter: 2, device };
+    let text = stamp_text(&s);
+    assert_eq!(text, "17963de0da3.2.AXXyZmwAcVyCiewtCpFn7A");
+    assert_eq!(stamp(&text), Ok(s));
+    // Version 1's form.
+    assert_eq!(stamp("0000017963de0da3-00000002-0175f266-6c00-715c-8289-ec2d0a9167ec"), Ok(s));
+    assert_eq!(stamp(&stamp_text(&Stamp::ZERO)), Ok(Stamp::ZERO));
+    for bad in [
+        "",
+        "17963de0da3.2",
+        "17963de0da3..AXXyZmwAcVyCiewtCpFn7A",
+        "zz.2.AXXyZmwAcVyCiewtCpFn7A",
+        "17963de0da3.2.AXXyZmwAcVyCiewtCpFn7",
+        "17963de0da3.2.AXXyZmwAcVyCiewtCpFn7A.0",
+        "11111111111111111.2.AXXyZmwAcVyCiewtCpFn7A",
+        "17963de0da3.2.AXXyZmwAcVyCiewtCpFn7A=",
+    ] {
+        assert!(stamp(bad).is_err(), "{bad:?} is not a stamp");
+    }
+}
+
+#[test]
+fn a_persons_document_names_only_the_stamps_that_differ_from_the_shared_one() {
+    use sidos::domain::{PersonField, Stamp};
+    let mut w = World::new();
+    let id = w.add(with_email(person("Kati", "Häkkinen"), "kati@mipro.fi"));
+    let mut p = w.reg.person(id).unwrap().clone();
+    let first = p.stamps[&PersonField::Name];
+    let later = Stamp { millis: first.millis + 5, ..first };
+    p.stamps.insert(PersonField::Emails, later);
+    let dto = PersonDto::from(&p);
+    assert_eq!(dto.stamp.as_deref(), Some(sidos::bundle::dto::stamp_text(&first).as_str()));
+    assert_eq!(dto.stamps.keys().collect::<Vec<_>>(), vec!["emails"]);
+    assert_eq!(round_trip::<PersonDto, Person>(&p), p);
+    // A person without a stamp for every built-in field (an old document)
+    // keeps exactly the stamps it had.
+    p.stamps.remove(&PersonField::Notes);
+    let dto = PersonDto::from(&p);
+    assert!(dto.stamp.is_none());
+    assert_eq!(dto.stamps.len(), p.stamps.len());
+    assert_eq!(round_trip::<PersonDto, Person>(&p), p);
+    // A shared stamp that is not a stamp is refused.
+    let mut json: serde_json::Value = serde_json::to_value(PersonDto::from(w.reg.person(id).unwrap())).unwrap();
+    json["stamp"] = "yesterday".into();
+    assert!(Person::try_from(serde_json::from_value::<PersonDto>(json).unwrap()).is_err());
+}
