@@ -129,11 +129,12 @@ impl From<&Snapshot> for DocumentDto {
     }
 }
 
-/// The document as read: entities kept as JSON values at first, so that an
-/// error can say which entity it is about.
+/// The document as read, generic over its entity lists: read straight
+/// into their DTOs, or kept as JSON values at first, so that an error can
+/// say which entity it is about.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawDocument {
+struct RawDocument<P, O, R, T, D, C, Q> {
     #[allow(dead_code)]
     format: String,
     #[allow(dead_code)]
@@ -146,20 +147,62 @@ struct RawDocument {
     scope: ScopeDto,
     #[serde(default)]
     settings: Option<SettingsDto>,
-    people: Vec<Value>,
-    organisations: Vec<Value>,
-    records: Vec<Value>,
-    tombstones: Vec<Value>,
-    #[serde(default)]
-    disclosures: Vec<Value>,
-    #[serde(default)]
-    consents: Vec<Value>,
+    people: Vec<P>,
+    organisations: Vec<O>,
+    records: Vec<R>,
+    tombstones: Vec<T>,
+    #[serde(default = "Vec::new")]
+    disclosures: Vec<D>,
+    #[serde(default = "Vec::new")]
+    consents: Vec<C>,
     #[serde(default)]
     consent_config: Option<ConsentConfigDto>,
     #[serde(default)]
     register_description: Option<super::gdpr::RegisterDescriptionDto>,
-    #[serde(default)]
-    requests: Vec<Value>,
+    #[serde(default = "Vec::new")]
+    requests: Vec<Q>,
+}
+
+type ValueDocument = RawDocument<Value, Value, Value, Value, Value, Value, Value>;
+type TypedDocument = RawDocument<
+    PersonDto,
+    OrgDto,
+    RecordDto,
+    TombstoneDto,
+    DisclosureDto,
+    ConsentEntryDto,
+    super::gdpr::RequestDto,
+>;
+
+/// Reads the document's shape: straight into the DTOs (fast), or, when
+/// that fails, through JSON values to name the entity that is wrong.
+fn parse(bytes: &[u8]) -> Result<TypedDocument, BundleError> {
+    if let Ok(doc) = serde_json::from_slice::<TypedDocument>(bytes) {
+        return Ok(doc);
+    }
+    let raw: ValueDocument = serde_json::from_slice(bytes).map_err(|e| schema(format!("document: {}", clean(&e))))?;
+    fn list<D: DeserializeOwned>(kind: &str, values: Vec<Value>) -> Result<Vec<D>, BundleError> {
+        values.into_iter().enumerate().map(|(i, v)| entity(kind, i, v)).collect()
+    }
+    Ok(RawDocument {
+        format: raw.format,
+        version: raw.version,
+        exported_at: raw.exported_at,
+        device: raw.device,
+        clock: raw.clock,
+        seen: raw.seen,
+        scope: raw.scope,
+        settings: raw.settings,
+        people: list("person", raw.people)?,
+        organisations: list("organisation", raw.organisations)?,
+        records: list("record", raw.records)?,
+        tombstones: list("tombstone", raw.tombstones)?,
+        disclosures: list("disclosure", raw.disclosures)?,
+        consents: list("consent", raw.consents)?,
+        consent_config: raw.consent_config,
+        register_description: raw.register_description,
+        requests: list("request", raw.requests)?,
+    })
 }
 
 #[derive(Deserialize)]
@@ -221,7 +264,7 @@ pub fn read(bytes: &[u8], now: DateTime<Utc>) -> Result<Snapshot, BundleError> {
         Some(v) if v >= OLDEST_VERSION => {}
         _ => return Err(schema("document version")),
     }
-    let raw: RawDocument = serde_json::from_slice(bytes).map_err(|e| schema(format!("document: {}", clean(&e))))?;
+    let raw = parse(bytes)?;
     let horizon = now + Duration::days(MAX_CLOCK_SKEW_DAYS);
     let horizon = horizon.timestamp_millis().max(0) as u64;
     let check_time = |what: &str, s: Stamp| {
@@ -262,8 +305,7 @@ pub fn read(bytes: &[u8], now: DateTime<Utc>) -> Result<Snapshot, BundleError> {
 
     let mut tombstones = Vec::new();
     let mut tombstoned = BTreeSet::new();
-    for (i, value) in raw.tombstones.into_iter().enumerate() {
-        let dto: TombstoneDto = entity("tombstone", i, value)?;
+    for dto in raw.tombstones {
         let id = dto.id;
         let t = Tombstone::try_from(dto).map_err(|e| schema(format!("tombstone {id}: {}", e.what)))?;
         if t.entity == EntityRef::Settings {
@@ -283,8 +325,7 @@ pub fn read(bytes: &[u8], now: DateTime<Utc>) -> Result<Snapshot, BundleError> {
 
     let mut orgs = Vec::new();
     let mut org_ids = BTreeSet::new();
-    for (i, value) in raw.organisations.into_iter().enumerate() {
-        let dto: OrgDto = entity("organisation", i, value)?;
+    for dto in raw.organisations {
         let id = dto.id;
         let o = Organisation::try_from(dto).map_err(|e| schema(format!("organisation {id}: {}", e.what)))?;
         check_time(&format!("organisation {id}"), o.stamp)?;
@@ -300,8 +341,7 @@ pub fn read(bytes: &[u8], now: DateTime<Utc>) -> Result<Snapshot, BundleError> {
 
     let mut people = Vec::new();
     let mut person_ids = BTreeSet::new();
-    for (i, value) in raw.people.into_iter().enumerate() {
-        let dto: PersonDto = entity("person", i, value)?;
+    for dto in raw.people {
         let id = dto.id;
         let p = Person::try_from(dto).map_err(|e| schema(format!("person {id}: {}", e.what)))?;
         let bad = |what: &str| schema(format!("person {id}: {what}"));
@@ -355,8 +395,7 @@ pub fn read(bytes: &[u8], now: DateTime<Utc>) -> Result<Snapshot, BundleError> {
 
     let mut records = Vec::new();
     let mut record_ids: BTreeSet<RecordId> = BTreeSet::new();
-    for (i, value) in raw.records.into_iter().enumerate() {
-        let dto: RecordDto = entity("record", i, value)?;
+    for dto in raw.records {
         let id = dto.id;
         let r = Record::try_from(dto).map_err(|e| schema(format!("record {id}: {}", e.what)))?;
         let bad = |what: String| schema(format!("record {id}: {what}"));
@@ -385,8 +424,7 @@ pub fn read(bytes: &[u8], now: DateTime<Utc>) -> Result<Snapshot, BundleError> {
 
     let mut disclosures: Vec<Disclosure> = Vec::new();
     let mut disclosure_ids = BTreeSet::new();
-    for (i, value) in raw.disclosures.into_iter().enumerate() {
-        let dto: DisclosureDto = entity("disclosure", i, value)?;
+    for dto in raw.disclosures {
         let d = Disclosure::from(dto);
         if !disclosure_ids.insert(d.id) {
             return Err(schema(format!("disclosure {}: listed twice", d.id)));
@@ -411,8 +449,7 @@ pub fn read(bytes: &[u8], now: DateTime<Utc>) -> Result<Snapshot, BundleError> {
     };
     let mut consents: Vec<ConsentEntry> = Vec::new();
     let mut consent_ids: BTreeSet<ConsentId> = BTreeSet::new();
-    for (i, value) in raw.consents.into_iter().enumerate() {
-        let dto: ConsentEntryDto = entity("consent", i, value)?;
+    for dto in raw.consents {
         let id = dto.id;
         let e = ConsentEntry::try_from(dto).map_err(|e| schema(format!("consent {id}: {}", e.what)))?;
         let bad = |what: String| schema(format!("consent {id}: {what}"));
@@ -442,8 +479,7 @@ pub fn read(bytes: &[u8], now: DateTime<Utc>) -> Result<Snapshot, BundleError> {
     };
     let mut requests = Vec::new();
     let mut request_ids = BTreeSet::new();
-    for (i, value) in raw.requests.into_iter().enumerate() {
-        let dto: super::gdpr::RequestDto = entity("request", i, value)?;
+    for dto in raw.requests {
         let id = dto.id;
         let r = crate::domain::gdpr::Request::try_from(dto).map_err(|e| schema(format!("request {id}: {}", e.what)))?;
         check_time(&format!("request {id}"), r.stamp)?;
