@@ -70,8 +70,8 @@ fn time_stages(config: &Config) {
     let doc = document::write(&snapshot);
     step("export: document as JSON", t, format!("{} bytes", doc.len()));
     let t = Instant::now();
-    let compressed = miniz_oxide::deflate::compress_to_vec(&doc, 9);
-    step("export: deflate (level 9)", t, format!("{} bytes", compressed.len()));
+    let compressed = miniz_oxide::deflate::compress_to_vec(&doc, sidos::bundle::envelope::DEFLATE_LEVEL);
+    step(&format!("export: deflate (level {})", sidos::bundle::envelope::DEFLATE_LEVEL), t, format!("{} bytes", compressed.len()));
     drop(snapshot);
     let now = Utc::now();
     let t = Instant::now();

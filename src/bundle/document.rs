@@ -113,7 +113,12 @@ impl From<&Snapshot> for DocumentDto {
             settings: s.settings.as_ref().map(|st| SettingsDto { user_name: String::new(), ..SettingsDto::from(st) }),
             people: s.people.iter().map(PersonDto::from).collect(),
             organisations: s.orgs.iter().map(OrgDto::from).collect(),
-            records: s.records.iter().map(RecordDto::from).collect(),
+            // A person's records side by side: their repeated ids compress.
+            records: {
+                let mut records: Vec<&Record> = s.records.iter().collect();
+                records.sort_by_key(|r| (r.person, r.id));
+                records.into_iter().map(RecordDto::from).collect()
+            },
             tombstones: s.tombstones.iter().map(TombstoneDto::from).collect(),
             disclosures: s.disclosures.iter().map(DisclosureDto::from).collect(),
             consents: s.consents.iter().map(ConsentEntryDto::from).collect(),

@@ -156,8 +156,12 @@ pub struct PersonDto {
     /// A restriction of processing; absent when there is none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub restriction: Option<RestrictionDto>,
-    pub created: DateTime<Utc>,
-    pub updated: DateTime<Utc>,
+    /// Absent: the time of the entity's stamp (an entity never changed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<DateTime<Utc>>,
+    /// Absent: the same as `created`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated: Option<DateTime<Utc>>,
     /// The stamp of every built-in field ([`PersonField::FIXED`]) that
     /// `stamps` does not name (version 2; absent in version 1, where
     /// `stamps` names every field).
@@ -170,7 +174,7 @@ pub struct PersonDto {
 
 /// A person's field stamps as a document writes them: the stamp most
 /// built-in fields share, and the others by field.
-fn person_stamps(stamps: &BTreeMap<PersonField, Stamp>) -> (Option<String>, BTreeMap<String, String>) {
+fn person_stamps(stamps: &BTreeMap<PersonField, Stamp>) -> (Option<Stamp>, BTreeMap<String, String>) {
     let all = || stamps.iter().map(|(f, s)| (f.key(), stamp_text(s))).collect();
     if !PersonField::FIXED.iter().all(|f| stamps.contains_key(f)) {
         return (None, all());
@@ -186,7 +190,31 @@ fn person_stamps(stamps: &BTreeMap<PersonField, Stamp>) -> (Option<String>, BTre
         .filter(|(f, s)| !(PersonField::FIXED.contains(f) && **s == common))
         .map(|(f, s)| (f.key(), stamp_text(s)))
         .collect();
-    (Some(stamp_text(&common)), others)
+    (Some(common), others)
+}
+
+/// The time of a stamp, to the millisecond.
+fn stamp_time(s: Stamp) -> Option<DateTime<Utc>> {
+    i64::try_from(s.millis).ok().and_then(DateTime::from_timestamp_millis)
+}
+
+/// `created` as documents write it: left out when it is the time of the
+/// entity's stamp, as it is for everything never changed since.
+fn created_out(created: DateTime<Utc>, stamp: Option<Stamp>) -> Option<DateTime<Utc>> {
+    match stamp {
+        Some(s) if stamp_time(s) == Some(created) => None,
+        _ => Some(created),
+    }
+}
+
+/// `updated` as documents write it: left out when it is `created`.
+fn updated_out(created: DateTime<Utc>, updated: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    (updated != created).then_some(updated)
+}
+
+/// `created` as read: written, or else the time of the entity's stamp.
+fn created_in(created: Option<DateTime<Utc>>, stamp: Option<Stamp>) -> Result<DateTime<Utc>, DtoError> {
+    created.or_else(|| stamp.and_then(stamp_time)).ok_or_else(|| bad("created", "missing"))
 }
 
 /// A person's restriction of processing.
@@ -220,7 +248,7 @@ impl TryFrom<RestrictionDto> for crate::domain::gdpr::Restriction {
 
 impl From<&Person> for PersonDto {
     fn from(p: &Person) -> Self {
-        let (stamp, stamps) = person_stamps(&p.stamps);
+        let (common, stamps) = person_stamps(&p.stamps);
         let labeled = |list: &[Labeled]| {
             list.iter().map(|l| LabeledDto { label: l.label.clone(), value: l.value.clone() }).collect()
         };
@@ -252,9 +280,9 @@ impl From<&Person> for PersonDto {
             },
             notes: p.notes.clone(),
             restriction: p.restriction.as_ref().map(RestrictionDto::from),
-            created: p.created,
-            updated: p.updated,
-            stamp,
+            created: created_out(p.created, common),
+            updated: updated_out(p.created, p.updated),
+            stamp: common.as_ref().map(stamp_text),
             stamps,
         }
     }
@@ -278,12 +306,13 @@ impl TryFrom<PersonDto> for Person {
             .iter()
             .map(|(k, v)| Ok((PersonField::from_key(k).ok_or_else(|| bad("field", k.clone()))?, stamp(v)?)))
             .collect::<Result<BTreeMap<_, _>, DtoError>>()?;
-        if let Some(common) = &d.stamp {
-            let common = stamp(common)?;
+        let common = d.stamp.as_deref().map(stamp).transpose()?;
+        if let Some(common) = common {
             for f in PersonField::FIXED {
                 stamps.entry(f).or_insert(common);
             }
         }
+        let created = created_in(d.created, common)?;
         Ok(Person {
             id: PersonId::new(d.id),
             given_name: d.given_name,
@@ -309,8 +338,8 @@ impl TryFrom<PersonDto> for Person {
             },
             notes: d.notes,
             restriction: d.restriction.map(TryInto::try_into).transpose()?,
-            created: d.created,
-            updated: d.updated,
+            created,
+            updated: d.updated.unwrap_or(created),
             stamps,
         })
     }
@@ -370,8 +399,12 @@ pub struct OrgDto {
     pub website: Option<String>,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub notes: String,
-    pub created: DateTime<Utc>,
-    pub updated: DateTime<Utc>,
+    /// Absent: the time of the entity's stamp (an entity never changed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<DateTime<Utc>>,
+    /// Absent: the same as `created`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated: Option<DateTime<Utc>>,
     pub stamp: String,
 }
 
@@ -384,8 +417,8 @@ impl From<&Organisation> for OrgDto {
             address: AddressDto::from(&o.address),
             website: o.website.clone(),
             notes: o.notes.clone(),
-            created: o.created,
-            updated: o.updated,
+            created: created_out(o.created, Some(o.stamp)),
+            updated: updated_out(o.created, o.updated),
             stamp: stamp_text(&o.stamp),
         }
     }
@@ -398,6 +431,8 @@ impl TryFrom<OrgDto> for Organisation {
         if let Some(id) = &d.business_id {
             validate::business_id(id).map_err(|_| bad("business ID", id.clone()))?;
         }
+        let own = stamp(&d.stamp)?;
+        let created = created_in(d.created, Some(own))?;
         Ok(Organisation {
             id: OrgId::new(d.id),
             name: d.name,
@@ -405,9 +440,9 @@ impl TryFrom<OrgDto> for Organisation {
             address: d.address.into(),
             website: d.website,
             notes: d.notes,
-            created: d.created,
-            updated: d.updated,
-            stamp: stamp(&d.stamp)?,
+            created,
+            updated: d.updated.unwrap_or(created),
+            stamp: own,
         })
     }
 }
@@ -461,8 +496,12 @@ pub struct RecordDto {
     pub org: Option<Uuid>,
     #[serde(flatten)]
     pub kind: RecordKindDto,
-    pub created: DateTime<Utc>,
-    pub updated: DateTime<Utc>,
+    /// Absent: the time of the entity's stamp (an entity never changed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<DateTime<Utc>>,
+    /// Absent: the same as `created`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated: Option<DateTime<Utc>>,
     pub stamp: String,
 }
 
@@ -497,8 +536,8 @@ impl From<&Record> for RecordDto {
             person: r.person.uuid(),
             org: r.org.map(OrgId::uuid),
             kind,
-            created: r.created,
-            updated: r.updated,
+            created: created_out(r.created, Some(r.stamp)),
+            updated: updated_out(r.created, r.updated),
             stamp: stamp_text(&r.stamp),
         }
     }
@@ -530,14 +569,16 @@ impl TryFrom<RecordDto> for Record {
                 RecordKind::Event(EventParticipation { name, date, dietary })
             }
         };
+        let own = stamp(&d.stamp)?;
+        let created = created_in(d.created, Some(own))?;
         Ok(Record {
             id: RecordId::new(d.id),
             person: PersonId::new(d.person),
             org: d.org.map(OrgId::new),
             kind,
-            created: d.created,
-            updated: d.updated,
-            stamp: stamp(&d.stamp)?,
+            created,
+            updated: d.updated.unwrap_or(created),
+            stamp: own,
         })
     }
 }

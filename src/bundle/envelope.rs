@@ -44,7 +44,7 @@ pub const NONCE_BYTES: usize = 24;
 /// The DEFLATE level written (0–10 in `miniz_oxide`). Level 6 compresses
 /// a large register three times faster than level 9, for a file about 1 %
 /// larger.
-const DEFLATE_LEVEL: u8 = 6;
+pub const DEFLATE_LEVEL: u8 = 6;
 
 /// Argon2id's cost parameters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

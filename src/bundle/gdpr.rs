@@ -496,10 +496,16 @@ pub struct PersonalDataDto {
 /// download and for portability). `None` when the person is not here.
 pub fn personal_data_json(reg: &Register, person: PersonId, now: DateTime<Utc>) -> Option<String> {
     let p = reg.person(person)?;
+    // Times written out in full: the portable copy carries no stamps.
     let mut person_dto = PersonDto::from(p);
     person_dto.stamp = None;
     person_dto.stamps.clear();
-    let mut records: Vec<RecordDto> = reg.records_of(person).into_iter().map(RecordDto::from).collect();
+    (person_dto.created, person_dto.updated) = (Some(p.created), Some(p.updated));
+    let mut records: Vec<RecordDto> = reg
+        .records_of(person)
+        .into_iter()
+        .map(|r| RecordDto { created: Some(r.created), updated: Some(r.updated), ..RecordDto::from(r) })
+        .collect();
     records.sort_by_key(|r| r.id);
     let org_ids: BTreeSet<_> = p
         .affiliations
@@ -510,7 +516,7 @@ pub fn personal_data_json(reg: &Register, person: PersonId, now: DateTime<Utc>) 
     let organisations = org_ids
         .into_iter()
         .filter_map(|id| reg.org(id))
-        .map(|o| OrgDto { notes: String::new(), ..OrgDto::from(o) })
+        .map(|o| OrgDto { notes: String::new(), created: Some(o.created), updated: Some(o.updated), ..OrgDto::from(o) })
         .collect();
     let settings = reg.settings();
     let fields: Vec<FieldDefDto> = SettingsDto::from(settings)

@@ -93,14 +93,21 @@ impl Page {
     /// Reads a page's text. A line without a tab is reported by its number.
     pub fn parse(text: &str) -> Result<Page, usize> {
         let mut docs = BTreeMap::new();
-        for (n, line) in text.lines().enumerate() {
-            if line.is_empty() {
-                continue;
-            }
-            let (key, doc) = line.split_once('\t').ok_or(n + 1)?;
+        for entry in Page::entries(text) {
+            let (key, doc) = entry?;
             docs.insert(key.to_owned(), doc.to_owned());
         }
         Ok(Page { docs })
+    }
+
+    /// A page text's documents as `(key, document)`, without copying them
+    /// (for reading the register at start). A line without a tab is an
+    /// error with its number.
+    pub fn entries(text: &str) -> impl Iterator<Item = Result<(&str, &str), usize>> {
+        text.lines()
+            .enumerate()
+            .filter(|(_, line)| !line.is_empty())
+            .map(|(n, line)| line.split_once('\t').ok_or(n + 1))
     }
 
     pub fn text(&self) -> String {
@@ -177,6 +184,8 @@ mod tests {
         page.set("a".into(), None);
         assert_eq!(Page::parse(&page.text()).unwrap().docs().count(), 1);
         assert_eq!(Page::parse("no tab here\n"), Err(1));
+        let entries: Vec<_> = Page::entries("a\t{}\n\nbad\nb\t[]\n").collect();
+        assert_eq!(entries, vec![Ok(("a", "{}")), Err(3), Ok(("b", "[]"))]);
         assert!(Page::parse("").unwrap().is_empty());
     }
 

@@ -224,24 +224,30 @@ impl Store {
         for (value, key) in page_values.iter().zip(page_keys.iter()) {
             let key = key.as_string().unwrap_or_default();
             let text = match codec.text(PAGES, &key, "data", &value) {
-                Ok(text) => Some(text),
+                Ok(text) => text,
                 Err(why) => {
                     loaded.problems.push(LoadProblem { store: PAGES, key, detail: why.detail().into() });
                     continue;
                 }
             };
-            match (Kind::from_page_key(&key), text.map(|t| Page::parse(&t))) {
-                (Some(kind), Some(Ok(page))) => {
-                    for (doc_key, doc) in page.docs() {
+            let Some(kind) = Kind::from_page_key(&key) else {
+                loaded.problems.push(LoadProblem { store: PAGES, key, detail: "not a page".into() });
+                continue;
+            };
+            // A damaged line is reported; the page's other documents load.
+            for entry in Page::entries(&text) {
+                match entry {
+                    Ok((doc_key, doc)) => {
                         if let Err(detail) = decode_into(&mut loaded, kind, doc) {
                             loaded.problems.push(LoadProblem { store: kind.prefix(), key: doc_key.to_owned(), detail });
                         }
                     }
+                    Err(line) => loaded.problems.push(LoadProblem {
+                        store: PAGES,
+                        key: key.clone(),
+                        detail: format!("line {line} is unreadable"),
+                    }),
                 }
-                (_, Some(Err(line))) => {
-                    loaded.problems.push(LoadProblem { store: PAGES, key, detail: format!("line {line} is unreadable") })
-                }
-                _ => loaded.problems.push(LoadProblem { store: PAGES, key, detail: "not a page".into() }),
             }
         }
         let meta_values: Array = request(&meta_values).await?.unchecked_into();

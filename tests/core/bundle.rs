@@ -543,9 +543,17 @@ fn documents_that_break_the_schema_are_refused_without_personal_values() {
         (
             "missing field",
             Box::new(|d| {
+                kati(d).as_object_mut().unwrap().remove("provenance");
+            }),
+            "missing field `provenance`",
+        ),
+        (
+            // Without a shared stamp, nothing tells when the person was added.
+            "no creation time",
+            Box::new(|d| {
                 kati(d).as_object_mut().unwrap().remove("created");
             }),
-            "missing field `created`",
+            ": created",
         ),
         (
             "unknown stamp field",

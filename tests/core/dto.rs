@@ -138,3 +138,27 @@ fn a_persons_document_names_only_the_stamps_that_differ_from_the_shared_one() {
     json["stamp"] = "yesterday".into();
     assert!(Person::try_from(serde_json::from_value::<PersonDto>(json).unwrap()).is_err());
 }
+
+#[test]
+fn creation_and_change_times_are_left_out_when_the_stamp_tells_them() {
+    let mut w = World::new();
+    let id = w.add(person("Kati", "Häkkinen"));
+    let p = w.reg.person(id).unwrap().clone();
+    let json = serde_json::to_value(PersonDto::from(&p)).unwrap();
+    assert!(json.get("created").is_none() && json.get("updated").is_none(), "{json}");
+    assert_eq!(round_trip::<PersonDto, Person>(&p), p);
+    // Changed later: both times are written.
+    let mut later = p.clone();
+    later.updated = p.created + chrono::Duration::days(3);
+    later.stamps.insert(sidos::domain::PersonField::Name, sidos::domain::Stamp { millis: p.stamps[&sidos::domain::PersonField::Name].millis + 3 * 86_400_000, ..p.stamps[&sidos::domain::PersonField::Name] });
+    let json = serde_json::to_value(PersonDto::from(&later)).unwrap();
+    assert!(json.get("created").is_some() || json.get("stamp").is_some());
+    assert_eq!(json["updated"], serde_json::to_value(later.updated).unwrap());
+    assert_eq!(round_trip::<PersonDto, Person>(&later), later);
+    // A time that is not the stamp's is kept exactly.
+    let mut odd = p.clone();
+    odd.created = p.created - chrono::Duration::milliseconds(1);
+    let json = serde_json::to_value(PersonDto::from(&odd)).unwrap();
+    assert!(json.get("created").is_some() && json.get("updated").is_some());
+    assert_eq!(round_trip::<PersonDto, Person>(&odd), odd);
+}
