@@ -140,11 +140,12 @@ impl Register {
             reg.index_record(&record);
             reg.records.insert(record.id, record);
         }
-        let ids: Vec<PersonId> = reg.people.keys().copied().collect();
-        for id in ids {
-            let person = reg.people[&id].clone();
-            reg.index_person_links(&person);
+        // Indexed from the people taken out for a moment, not from copies.
+        let people = std::mem::take(&mut reg.people);
+        for person in people.values() {
+            reg.index_person_links(person);
         }
+        reg.people = people;
         reg.index = SearchIndex::build(
             reg.people.values().map(|p| searchable(&reg.orgs, p)),
             reg.collator.as_ref(),
