@@ -54,7 +54,7 @@ fn parse(args: &[String]) -> Result<(Config, bool), String> {
 /// Times the pure stages of exporting the sample and importing it into an
 /// empty register, natively.
 fn time_stages(config: &Config) {
-    use sidos::bundle::{document, pages};
+    use sidos::bundle::{document, dto, pages};
     use sidos::domain::{Actor, Change, DeviceId, Env, FinnishOrder, Register};
     use std::time::Instant;
     let step = |name: &str, started: Instant, detail: String| {
@@ -105,6 +105,38 @@ fn time_stages(config: &Config) {
     let t = Instant::now();
     reg.apply(plan.changes);
     step("import: apply in memory", t, String::new());
+    drop(reg);
+
+    // Opening: what the store does after reading and decrypting the pages.
+    let texts: Vec<(pages::Kind, String)> =
+        paged.iter().filter_map(|(key, page)| Some((pages::Kind::from_page_key(key)?, page.text()))).collect();
+    drop(paged);
+    let t = Instant::now();
+    let mut parts = sidos::domain::Parts::default();
+    for (kind, text) in &texts {
+        for entry in pages::Page::entries(text) {
+            let (_, doc) = entry.expect("a readable page");
+            match kind {
+                pages::Kind::People => parts.people.push(decode::<dto::PersonDto, _>(doc)),
+                pages::Kind::Orgs => parts.orgs.push(decode::<dto::OrgDto, _>(doc)),
+                pages::Kind::Records => parts.records.push(decode::<dto::RecordDto, _>(doc)),
+                pages::Kind::Tombstones => parts.tombstones.push(decode::<dto::TombstoneDto, _>(doc)),
+                _ => {}
+            }
+        }
+    }
+    step("open: decode the pages", t, format!("{} people, {} records", parts.people.len(), parts.records.len()));
+    let t = Instant::now();
+    let reg = Register::from_parts(parts, DeviceId::new(uuid::Uuid::from_u128(9)), Box::new(FinnishOrder));
+    step("open: build the register and its indexes", t, format!("{} people", reg.people_count()));
+}
+
+/// One stored document read back as the store reads it.
+fn decode<D: serde::de::DeserializeOwned, T: TryFrom<D>>(doc: &str) -> T
+where
+    T::Error: std::fmt::Debug,
+{
+    T::try_from(serde_json::from_str::<D>(doc).expect("a readable document")).expect("a valid document")
 }
 
 fn main() -> ExitCode {
