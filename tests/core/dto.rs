@@ -85,6 +85,12 @@ fn damaged_documents_are_refused() {
     assert!(Record::try_from(serde_json::from_str::<RecordDto>(bad_record).unwrap()).is_err());
     let unknown_kind = bad_record.replace("\"contract\"", "\"horoscope\"");
     assert!(serde_json::from_str::<RecordDto>(&unknown_kind).is_err());
+    let no_title = bad_record.replace("\"title\":\"T\",", "");
+    let e = serde_json::from_str::<RecordDto>(&no_title).unwrap_err().to_string();
+    assert!(e.starts_with("missing field `title`"), "{e}");
+    let no_type = bad_record.replace("\"type\":\"contract\",", "");
+    let e = serde_json::from_str::<RecordDto>(&no_type).unwrap_err().to_string();
+    assert!(e.starts_with("missing field `type`"), "{e}");
 }
 
 #[test]
