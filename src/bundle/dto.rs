@@ -488,11 +488,7 @@ pub enum RecordKindDto {
     },
 }
 
-/// Read through [`RecordWire`]: serde reads a flattened, tagged enum by
-/// buffering every member first, several times slower than reading the
-/// members straight into fields, and records are most of a register.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(try_from = "RecordWire")]
 pub struct RecordDto {
     pub id: Uuid,
     pub person: Uuid,
@@ -507,98 +503,6 @@ pub struct RecordDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated: Option<DateTime<Utc>>,
     pub stamp: String,
-}
-
-/// A record's members as read, every kind's members side by side.
-#[derive(Deserialize)]
-struct RecordWire {
-    id: Uuid,
-    person: Uuid,
-    #[serde(default)]
-    org: Option<Uuid>,
-    #[serde(rename = "type")]
-    kind_type: String,
-    #[serde(default)]
-    kind: Option<String>,
-    #[serde(default)]
-    title: Option<String>,
-    #[serde(default)]
-    start: Option<NaiveDate>,
-    #[serde(default)]
-    end: Option<NaiveDate>,
-    #[serde(default)]
-    value_cents: Option<i64>,
-    #[serde(default)]
-    billing: Option<String>,
-    #[serde(default)]
-    date: Option<NaiveDate>,
-    #[serde(default)]
-    text: Option<String>,
-    #[serde(default)]
-    opened: Option<NaiveDate>,
-    #[serde(default)]
-    closed: Option<NaiveDate>,
-    #[serde(default)]
-    description: Option<String>,
-    #[serde(default)]
-    name: Option<String>,
-    #[serde(default)]
-    completed: Option<bool>,
-    #[serde(default)]
-    grade: Option<String>,
-    #[serde(default)]
-    statutory: Option<bool>,
-    #[serde(default)]
-    dietary: Option<String>,
-    #[serde(default)]
-    created: Option<DateTime<Utc>>,
-    #[serde(default)]
-    updated: Option<DateTime<Utc>>,
-    stamp: String,
-}
-
-impl TryFrom<RecordWire> for RecordDto {
-    type Error = String;
-
-    fn try_from(w: RecordWire) -> Result<Self, String> {
-        fn need<T>(value: Option<T>, name: &str) -> Result<T, String> {
-            value.ok_or_else(|| format!("missing field `{name}`"))
-        }
-        let kind = match w.kind_type.as_str() {
-            "contract" => RecordKindDto::Contract {
-                kind: need(w.kind, "kind")?,
-                title: need(w.title, "title")?,
-                start: w.start,
-                end: w.end,
-                value_cents: w.value_cents,
-                billing: need(w.billing, "billing")?,
-            },
-            "feedback" => RecordKindDto::Feedback { date: need(w.date, "date")?, text: need(w.text, "text")? },
-            "ticket" => RecordKindDto::Ticket {
-                opened: need(w.opened, "opened")?,
-                closed: w.closed,
-                description: w.description.unwrap_or_default(),
-            },
-            "training" => RecordKindDto::Training {
-                name: need(w.name, "name")?,
-                date: need(w.date, "date")?,
-                completed: w.completed.unwrap_or_default(),
-                grade: w.grade.unwrap_or_default(),
-                statutory: w.statutory.unwrap_or_default(),
-            },
-            "event" => RecordKindDto::Event { name: need(w.name, "name")?, date: need(w.date, "date")?, dietary: w.dietary },
-            other => return Err(format!("unknown variant `{other}`")),
-        };
-        Ok(RecordDto {
-            id: w.id,
-            person: w.person,
-            org: w.org,
-            kind,
-            created: w.created,
-            updated: w.updated,
-            stamp: w.stamp,
-        })
-    }
 }
 
 impl From<&Record> for RecordDto {
