@@ -17,6 +17,7 @@ use std::io::{self, Write};
 use std::process::ExitCode;
 
 use chrono::{NaiveDate, Utc};
+use sidos::bundle::dto;
 use sidos::sample::{generate, write_bundle, Config};
 
 const USAGE: &str =
@@ -54,7 +55,7 @@ fn parse(args: &[String]) -> Result<(Config, bool), String> {
 /// Times the pure stages of exporting the sample and importing it into an
 /// empty register, natively.
 fn time_stages(config: &Config) {
-    use sidos::bundle::{document, dto, pages};
+    use sidos::bundle::{document, pages};
     use sidos::domain::{Actor, Change, DeviceId, Env, FinnishOrder, Register};
     use std::time::Instant;
     let step = |name: &str, started: Instant, detail: String| {
@@ -132,11 +133,8 @@ fn time_stages(config: &Config) {
 }
 
 /// One stored document read back as the store reads it.
-fn decode<D: serde::de::DeserializeOwned, T: TryFrom<D>>(doc: &str) -> T
-where
-    T::Error: std::fmt::Debug,
-{
-    T::try_from(serde_json::from_str::<D>(doc).expect("a readable document")).expect("a valid document")
+fn decode<D: serde::de::DeserializeOwned, T: TryFrom<D, Error = dto::DtoError>>(doc: &str) -> T {
+    dto::decode::<D, T>(doc).expect("a readable, valid document")
 }
 
 fn main() -> ExitCode {

@@ -65,6 +65,17 @@ pub fn stamp_text(s: &Stamp) -> String {
     format!("{:x}.{:x}.{}", s.millis, s.counter, B64URL.encode(s.device.uuid().as_bytes()))
 }
 
+/// Reads one stored document (JSON text) into its entity. The error says
+/// where the text is unreadable or what is wrong, never a value.
+pub fn decode<D, T>(doc: &str) -> Result<T, String>
+where
+    D: serde::de::DeserializeOwned,
+    T: TryFrom<D, Error = DtoError>,
+{
+    let dto: D = serde_json::from_str(doc).map_err(|e| format!("not readable at line {} column {}", e.line(), e.column()))?;
+    T::try_from(dto).map_err(|e| e.to_string())
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LabeledDto {
     #[serde(default, skip_serializing_if = "String::is_empty")]

@@ -262,14 +262,14 @@ impl Store {
                 }
             };
             let result = match key.as_str() {
-                "settings" => decode::<SettingsDto, _>(&doc).map(|s| loaded.parts.settings = Some(s)),
+                "settings" => dto::decode::<SettingsDto, _>(&doc).map(|s| loaded.parts.settings = Some(s)),
                 "clock" => doc.parse::<Stamp>().map(|c| loaded.parts.clock = Some(c)).map_err(|_| "clock".to_owned()),
                 "device" => doc
                     .parse::<uuid::Uuid>()
                     .map(|d| loaded.device = Some(DeviceId::new(d)))
                     .map_err(|_| "device".to_owned()),
-                "consent_config" => decode::<ConsentConfigDto, _>(&doc).map(|c| loaded.rest.push(Change::PutConsentConfig(c))),
-                "register_description" => decode::<RegisterDescriptionDto, _>(&doc)
+                "consent_config" => dto::decode::<ConsentConfigDto, _>(&doc).map(|c| loaded.rest.push(Change::PutConsentConfig(c))),
+                "register_description" => dto::decode::<RegisterDescriptionDto, _>(&doc)
                     .map(|d| loaded.rest.push(Change::PutDescription(Box::new(d)))),
                 "seen" => serde_json::from_str::<SeenDto>(&doc)
                     .map_err(|_| "seen".to_owned())
@@ -421,35 +421,27 @@ impl Store {
     }
 }
 
-fn decode<D, T>(doc: &str) -> Result<T, String>
-where
-    D: serde::de::DeserializeOwned,
-    T: TryFrom<D, Error = dto::DtoError>,
-{
-    let dto: D = serde_json::from_str(doc).map_err(|e| format!("not readable at line {} column {}", e.line(), e.column()))?;
-    T::try_from(dto).map_err(|e| e.to_string())
-}
 
 /// Reads one paged document into what is loaded.
 fn decode_into(loaded: &mut Loaded, kind: Kind, doc: &str) -> Result<(), String> {
     let parts = &mut loaded.parts;
     match kind {
-        Kind::People => decode::<PersonDto, _>(doc).map(|p| parts.people.push(p)),
-        Kind::Orgs => decode::<OrgDto, _>(doc).map(|o| parts.orgs.push(o)),
-        Kind::Records => decode::<RecordDto, _>(doc).map(|r| parts.records.push(r)),
-        Kind::Tombstones => decode::<TombstoneDto, _>(doc).map(|t| parts.tombstones.push(t)),
+        Kind::People => dto::decode::<PersonDto, _>(doc).map(|p| parts.people.push(p)),
+        Kind::Orgs => dto::decode::<OrgDto, _>(doc).map(|o| parts.orgs.push(o)),
+        Kind::Records => dto::decode::<RecordDto, _>(doc).map(|r| parts.records.push(r)),
+        Kind::Tombstones => dto::decode::<TombstoneDto, _>(doc).map(|t| parts.tombstones.push(t)),
         Kind::Disclosures => serde_json::from_str::<DisclosureDto>(doc)
             .map(|d| loaded.rest.push(Change::PutDisclosure(d.into())))
             .map_err(|e| format!("not readable at line {} column {}", e.line(), e.column())),
-        Kind::Consents => decode::<ConsentEntryDto, _>(doc).map(|e| loaded.rest.push(Change::PutConsent(e))),
-        Kind::Requests => decode::<RequestDto, _>(doc).map(|r| loaded.rest.push(Change::PutRequest(r))),
+        Kind::Consents => dto::decode::<ConsentEntryDto, _>(doc).map(|e| loaded.rest.push(Change::PutConsent(e))),
+        Kind::Requests => dto::decode::<RequestDto, _>(doc).map(|r| loaded.rest.push(Change::PutRequest(r))),
     }
 }
 
 fn audit_from(codec: &Codec, key: &JsValue, value: &JsValue) -> Option<AuditEntry> {
     let key = key.as_string()?;
     let doc = codec.text(AUDIT, &key, "doc", value).ok()?;
-    decode::<AuditDto, AuditEntry>(&doc).ok()
+    dto::decode::<AuditDto, AuditEntry>(&doc).ok()
 }
 
 pub(crate) fn json<T: serde::Serialize>(value: &T) -> String {
