@@ -384,3 +384,49 @@ async fn a_damaged_sealed_value_is_reported_and_never_overwritten() {
     store.close();
     Store::delete(&name).await.unwrap();
 }
+
+#[wasm_bindgen_test]
+async fn the_register_opens_first_without_its_records_then_with_them() {
+    let name = db_name("two-parts");
+    let store = Store::open(&name).await.unwrap();
+    let mut reg = register(8);
+    let mut ids = Ids(0);
+    run(&store, &mut reg, &mut ids, 0, Command::AddPerson(draft("Kati", "Häkkinen", "kati@example.fi"))).await;
+    let kati = reg.people().next().unwrap().id;
+    for n in 1..=6u32 {
+        let kind = RecordDraftKind::Feedback { date: format!("2026-02-{n:02}"), text: "Hyvä".into() };
+        run(&store, &mut reg, &mut ids, 1, Command::AddRecord(RecordDraft { person: kati, org: None, kind })).await;
+    }
+    run(&store, &mut reg, &mut ids, 2, Command::AddPerson(draft("Poistuva", "Henkilö", "pois@example.fi"))).await;
+    let gone = reg.people().find(|p| p.given_name == "Poistuva").unwrap().id;
+    run(&store, &mut reg, &mut ids, 3, Command::DeletePerson(gone)).await;
+    store.close();
+
+    let store = Store::open(&name).await.unwrap();
+    let (first, pending) = store.load_first().await.unwrap();
+    assert!(first.problems.is_empty(), "{:?}", first.problems);
+    assert!(first.parts.records.is_empty(), "records come second");
+    assert_eq!(first.parts.people.len(), 1);
+    assert_eq!(first.parts.orgs.len(), 1, "pages before the records' are read");
+    assert_eq!(first.parts.tombstones.len(), 1, "and pages after them");
+    // The browser finishes reading meanwhile; the records are still there.
+    sidos::web::sleep(50).await;
+    let (records, problems) = pending.finish(Some(0.0), &|| true).await.unwrap().expect("still wanted");
+    assert!(problems.is_empty(), "{:?}", problems);
+    let mut got: Vec<_> = records.iter().map(|r| r.id).collect();
+    let mut want: Vec<_> = reg.records().map(|r| r.id).collect();
+    got.sort();
+    want.sort();
+    assert_eq!(got, want);
+    let mut back = first.into_register(reg.device(), Box::new(FinnishOrder));
+    assert!(back.records_of(kati).is_empty());
+    back.add_records(records);
+    assert_eq!(back.records_of(kati).len(), 6);
+    assert_eq!(back.last_customer_event(kati), reg.last_customer_event(kati));
+
+    // Locked meanwhile: the work stops after its first slice.
+    let (_, pending) = store.load_first().await.unwrap();
+    assert!(pending.finish(Some(0.0), &|| false).await.unwrap().is_none());
+    store.close();
+    Store::delete(&name).await.unwrap();
+}

@@ -136,10 +136,7 @@ impl Register {
             members: HashMap::new(),
             by_email: HashMap::new(),
         };
-        for record in parts.records {
-            reg.index_record(&record);
-            reg.records.insert(record.id, record);
-        }
+        reg.add_records(parts.records);
         // Indexed from the people taken out for a moment, not from copies.
         let people = std::mem::take(&mut reg.people);
         for person in people.values() {
@@ -151,6 +148,20 @@ impl Register {
             reg.collator.as_ref(),
         );
         reg
+    }
+
+    /// Adds relationship records read from storage after the rest of the
+    /// register (the list can be shown before they are all read). The same
+    /// as having had them in [`Parts`]; a record already here is replaced.
+    pub fn add_records(&mut self, records: Vec<Record>) {
+        self.records.reserve(records.len());
+        for record in records {
+            if let Some(old) = self.records.remove(&record.id) {
+                self.unindex_record(&old);
+            }
+            self.index_record(&record);
+            self.records.insert(record.id, record);
+        }
     }
 
     // ----- reading -----

@@ -5,12 +5,19 @@
 use js_sys::{Function, Promise};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{DomException, IdbRequest, IdbTransaction};
+use web_sys::{DomException, IdbRequest, IdbRequestReadyState, IdbTransaction};
 
 use super::StoreError;
 
-/// Waits for a request's `success` and returns its result.
+/// Waits for a request's `success` and returns its result. A request
+/// that is already done (its events have fired) answers at once.
 pub async fn request(req: &IdbRequest) -> Result<JsValue, StoreError> {
+    if req.ready_state() == IdbRequestReadyState::Done {
+        return match req.error() {
+            Ok(Some(e)) => Err(StoreError::from_dom(&e)),
+            _ => req.result().map_err(|e| StoreError::from_js(&e)),
+        };
+    }
     let promise = Promise::new(&mut |resolve: Function, reject: Function| {
         req.set_onsuccess(Some(&resolve));
         req.set_onerror(Some(&reject));

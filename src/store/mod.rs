@@ -29,7 +29,7 @@ use crate::bundle::dto::{self, AuditDto, DisclosureDto, OrgDto, PersonDto, Recor
 use crate::bundle::dto::{ConsentConfigDto, ConsentEntryDto};
 use crate::bundle::gdpr::{RegisterDescriptionDto, RequestDto};
 use crate::bundle::pages::{self, Kind, Page};
-use crate::domain::{AuditEntry, Change, Collator, DeviceId, EntityRef, Parts, Register, Stamp};
+use crate::domain::{AuditEntry, Change, Collator, DeviceId, EntityRef, Parts, Record, Register, Stamp};
 use codec::Codec;
 use schema::{AUDIT, AUDIT_BY_ENTITY, META, PAGES};
 
@@ -204,50 +204,48 @@ impl Store {
     /// Reads the whole register. Documents that cannot be read are listed
     /// in `problems` and left untouched.
     pub async fn load(&self) -> Result<Loaded, StoreError> {
+        let (mut loaded, pending) = self.load_first().await?;
+        let (records, problems) = pending.finish(None, &|| true).await?.unwrap_or_default();
+        loaded.parts.records = records;
+        loaded.problems.extend(problems);
+        Ok(loaded)
+    }
+
+    /// Reads the register but its relationship records, which the browser
+    /// reads meanwhile and [`PendingRecords::finish`] decodes: they are
+    /// most of the register, and the list can be shown without them.
+    pub async fn load_first(&self) -> Result<(Loaded, PendingRecords), StoreError> {
+        let js = |e: JsValue| StoreError::from_js(&e);
         let stores = Array::of2(&PAGES.into(), &META.into());
-        let tx = self.db.transaction_with_str_sequence(&stores).map_err(|e| StoreError::from_js(&e))?;
-        let all = |name: &str| -> Result<(web_sys::IdbRequest, web_sys::IdbRequest), StoreError> {
-            let store = tx.object_store(name).map_err(|e| StoreError::from_js(&e))?;
-            Ok((
-                store.get_all().map_err(|e| StoreError::from_js(&e))?,
-                store.get_all_keys().map_err(|e| StoreError::from_js(&e))?,
-            ))
+        let tx = self.db.transaction_with_str_sequence(&stores).map_err(js)?;
+        let pages = tx.object_store(PAGES).map_err(js)?;
+        let meta = tx.object_store(META).map_err(js)?;
+        // Page keys are `<kind>/<number>`, and '0' follows '/'.
+        let prefix = JsValue::from_str(&format!("{}/", Kind::Records.prefix()));
+        let past = JsValue::from_str(&format!("{}0", Kind::Records.prefix()));
+        let before = IdbKeyRange::upper_bound_with_open(&prefix, true).map_err(js)?;
+        let after = IdbKeyRange::lower_bound(&past).map_err(js)?;
+        let records = IdbKeyRange::bound_with_lower_open_and_upper_open(&prefix, &past, false, true).map_err(js)?;
+        let all = |store: &web_sys::IdbObjectStore, range: &JsValue| -> Result<(web_sys::IdbRequest, web_sys::IdbRequest), StoreError> {
+            Ok((store.get_all_with_key(range).map_err(js)?, store.get_all_keys_with_key(range).map_err(js)?))
         };
-        // Issue every request first: they run together in one transaction.
-        let (page_values, page_keys) = all(PAGES)?;
-        let (meta_values, meta_keys) = all(META)?;
+        // Issue every request first: they run together in one transaction,
+        // in this order, the records last.
+        let first = [all(&pages, &before)?, all(&pages, &after)?];
+        let (meta_values, meta_keys) = all(&meta, &JsValue::UNDEFINED)?;
+        let (record_values, record_keys) = all(&pages, &records)?;
         let mut loaded = Loaded { parts: Parts::default(), device: None, problems: Vec::new(), rest: Vec::new() };
-        let page_values: Array = request(&page_values).await?.unchecked_into();
-        let page_keys: Array = request(&page_keys).await?.unchecked_into();
-        crate::web::mark("load-read");
         let codec = self.codec.borrow().clone();
-        for (value, key) in page_values.iter().zip(page_keys.iter()) {
-            let key = key.as_string().unwrap_or_default();
-            let text = match codec.text(PAGES, &key, "data", &value) {
-                Ok(text) => text,
-                Err(why) => {
-                    loaded.problems.push(LoadProblem { store: PAGES, key, detail: why.detail().into() });
-                    continue;
-                }
-            };
-            let Some(kind) = Kind::from_page_key(&key) else {
-                loaded.problems.push(LoadProblem { store: PAGES, key, detail: "not a page".into() });
-                continue;
-            };
-            // A damaged line is reported; the page's other documents load.
-            for entry in Page::entries(&text) {
-                match entry {
-                    Ok((doc_key, doc)) => {
-                        if let Err(detail) = decode_into(&mut loaded, kind, doc) {
-                            loaded.problems.push(LoadProblem { store: kind.prefix(), key: doc_key.to_owned(), detail });
-                        }
-                    }
-                    Err(line) => loaded.problems.push(LoadProblem {
-                        store: PAGES,
-                        key: key.clone(),
-                        detail: format!("line {line} is unreadable"),
-                    }),
-                }
+        let mut read = Vec::with_capacity(first.len());
+        for (values, keys) in &first {
+            let values: Array = request(values).await?.unchecked_into();
+            let keys: Array = request(keys).await?.unchecked_into();
+            read.push((values, keys));
+        }
+        crate::web::mark("load-read");
+        for (values, keys) in read {
+            for (value, key) in values.iter().zip(keys.iter()) {
+                decode_page(&mut loaded, &codec, key.as_string().unwrap_or_default(), &value);
             }
         }
         let meta_values: Array = request(&meta_values).await?.unchecked_into();
@@ -282,7 +280,7 @@ impl Store {
                 loaded.problems.push(LoadProblem { store: META, key, detail });
             }
         }
-        Ok(loaded)
+        Ok((loaded, PendingRecords { values: record_values, keys: record_keys, codec }))
     }
 
     /// Writes one command's changes in one transaction: all or nothing.
@@ -421,6 +419,74 @@ impl Store {
     }
 }
 
+
+/// The relationship records' pages, being read (see [`Store::load_first`]).
+pub struct PendingRecords {
+    values: web_sys::IdbRequest,
+    keys: web_sys::IdbRequest,
+    codec: Codec,
+}
+
+impl PendingRecords {
+    /// Decodes the records, and lists those that cannot be read. With a
+    /// `slice` (milliseconds), gives the browser a turn after each slice of
+    /// work, so the page stays responsive; `wanted` is asked after each
+    /// turn, and when it says no (the register was locked meanwhile) the
+    /// work stops and `None` is returned, the key dropped with it.
+    pub async fn finish(
+        self,
+        slice: Option<f64>,
+        wanted: &dyn Fn() -> bool,
+    ) -> Result<Option<(Vec<Record>, Vec<LoadProblem>)>, StoreError> {
+        let values: Array = request(&self.values).await?.unchecked_into();
+        let keys: Array = request(&self.keys).await?.unchecked_into();
+        let mut loaded = Loaded { parts: Parts::default(), device: None, problems: Vec::new(), rest: Vec::new() };
+        let mut started = crate::web::millis();
+        for (value, key) in values.iter().zip(keys.iter()) {
+            decode_page(&mut loaded, &self.codec, key.as_string().unwrap_or_default(), &value);
+            if let Some(slice) = slice {
+                if crate::web::millis() - started >= slice {
+                    crate::web::sleep(0).await;
+                    if !wanted() {
+                        return Ok(None);
+                    }
+                    started = crate::web::millis();
+                }
+            }
+        }
+        Ok(Some((loaded.parts.records, loaded.problems)))
+    }
+}
+
+/// Reads one stored page into what is loaded. A page that does not open is
+/// reported; a damaged line is reported and the page's other documents load.
+fn decode_page(loaded: &mut Loaded, codec: &Codec, key: String, value: &JsValue) {
+    let text = match codec.text(PAGES, &key, "data", value) {
+        Ok(text) => text,
+        Err(why) => {
+            loaded.problems.push(LoadProblem { store: PAGES, key, detail: why.detail().into() });
+            return;
+        }
+    };
+    let Some(kind) = Kind::from_page_key(&key) else {
+        loaded.problems.push(LoadProblem { store: PAGES, key, detail: "not a page".into() });
+        return;
+    };
+    for entry in Page::entries(&text) {
+        match entry {
+            Ok((doc_key, doc)) => {
+                if let Err(detail) = decode_into(loaded, kind, doc) {
+                    loaded.problems.push(LoadProblem { store: kind.prefix(), key: doc_key.to_owned(), detail });
+                }
+            }
+            Err(line) => loaded.problems.push(LoadProblem {
+                store: PAGES,
+                key: key.clone(),
+                detail: format!("line {line} is unreadable"),
+            }),
+        }
+    }
+}
 
 /// Reads one paged document into what is loaded.
 fn decode_into(loaded: &mut Loaded, kind: Kind, doc: &str) -> Result<(), String> {

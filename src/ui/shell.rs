@@ -65,7 +65,14 @@ pub fn Shell(children: ChildrenFn) -> impl IntoView {
                 .into_any(),
                 Phase::Setup => view! { <SetupScreen /> }.into_any(),
                 Phase::Locked(doc) => view! { <UnlockScreen doc=doc /> }.into_any(),
-                Phase::Ready => view! { <BackupReminder /> {children()} }.into_any(),
+                Phase::Ready => view! {
+                    <p class="records-loading" role="status" hidden=move || !state.records_loading.get()>
+                        {t!(i18n, shell.records_loading)}
+                    </p>
+                    <BackupReminder />
+                    {children()}
+                }
+                .into_any(),
             }}
         </main>
     }

@@ -76,6 +76,12 @@ pub struct AppState {
     rev: RwSignal<u64>,
     pub phase: RwSignal<Phase>,
     pub busy: RwSignal<bool>,
+    /// The relationship records are still being read after the rest of the
+    /// register (changes and downloads wait for them).
+    pub records_loading: RwSignal<bool>,
+    /// Counts the registers put in place, so that records still being read
+    /// for one that was since locked or reloaded are dropped.
+    generation: StoredValue<u64>,
     pub notice: RwSignal<Option<Notice>>,
     /// The signed-in user (their id in the vault, and what they may do).
     pub user: RwSignal<Option<(uuid::Uuid, Actor)>>,
@@ -94,6 +100,8 @@ impl AppState {
             rev: RwSignal::new(0),
             phase: RwSignal::new(Phase::Loading),
             busy: RwSignal::new(false),
+            records_loading: RwSignal::new(false),
+            generation: StoredValue::new(0),
             notice: RwSignal::new(None),
             user: RwSignal::new(None),
             vault: RwSignal::new(None),
@@ -192,8 +200,11 @@ impl AppState {
         self.open_register(&store).await.map_err(UnlockError::Store)
     }
 
+    /// Reads the register and shows it. The relationship records, most of
+    /// a large register, are decoded after the list is on screen; changes
+    /// and downloads wait for them ([`AppState::whole`]).
     async fn open_register(self, store: &Store) -> Result<(), StoreError> {
-        let loaded = store.load().await?;
+        let (loaded, pending) = store.load_first().await?;
         let device = match loaded.device {
             Some(d) => d,
             None => {
@@ -202,12 +213,45 @@ impl AppState {
                 d
             }
         };
-        self.install(loaded, device);
+        let generation = self.install(loaded, device, false);
         web::mark("register-ready");
         self.touch();
         self.phase.set(Phase::Ready);
+        web::next_paint().await;
+        let current = move || self.generation.get_value() == generation;
+        match pending.finish(Some(40.0), &current).await {
+            Ok(Some((records, problems))) if current() => {
+                self.reg.update_value(|r| {
+                    if let Some(r) = r.as_mut() {
+                        r.add_records(records);
+                    }
+                });
+                self.records_loading.set(false);
+                self.rev.update(|r| *r += 1);
+                self.report(problems);
+                web::mark("records-ready");
+            }
+            // Locked or read again meanwhile: that register is gone.
+            Ok(_) => return Ok(()),
+            Err(e) if current() => {
+                // Without its records the register must not be changed.
+                self.reg.set_value(None);
+                self.records_loading.set(false);
+                self.phase.set(Phase::Failed(e));
+                return Ok(());
+            }
+            Err(_) => return Ok(()),
+        }
         self.purge_dietary().await;
         Ok(())
+    }
+
+    /// Waits until the whole register is in memory (the relationship
+    /// records are read after the rest when it opens).
+    pub async fn whole(self) {
+        while self.records_loading.get_untracked() {
+            web::sleep(25).await;
+        }
     }
 
     /// Locks this tab and every other tab of Sidos.
@@ -224,6 +268,8 @@ impl AppState {
             store.lock();
         }
         self.reg.set_value(None);
+        self.generation.update_value(|g| *g += 1);
+        self.records_loading.set(false);
         self.user.set(None);
         self.rev.update(|r| *r += 1);
         if let Some(doc) = self.vault.get_untracked() {
@@ -265,8 +311,9 @@ impl AppState {
         });
     }
 
-    /// Puts a loaded register in place and tells the views.
-    fn install(self, mut loaded: Loaded, device: DeviceId) {
+    /// Puts a loaded register in place and tells the views; `whole` says
+    /// whether its relationship records are in it. Returns its generation.
+    fn install(self, mut loaded: Loaded, device: DeviceId, whole: bool) -> u64 {
         let collator: Box<dyn Collator> = match web::IntlCollator::finnish() {
             Some(c) => Box::new(c),
             None => Box::new(FinnishOrder),
@@ -274,10 +321,26 @@ impl AppState {
         let problems = std::mem::take(&mut loaded.problems);
         web::mark("load-decoded");
         self.reg.set_value(Some(loaded.into_register(device, collator)));
+        self.generation.update_value(|g| *g += 1);
+        self.records_loading.set(!whole);
         self.rev.update(|r| *r += 1);
-        if !problems.is_empty() {
-            self.notice.set(Some(Notice::LoadProblems(problems)));
+        if let Some(Notice::LoadProblems(_)) = self.notice.get_untracked() {
+            self.notice.set(None);
         }
+        self.report(problems);
+        self.generation.get_value()
+    }
+
+    /// Tells the user about stored documents that could not be read (added
+    /// to those already shown).
+    fn report(self, mut problems: Vec<LoadProblem>) {
+        if problems.is_empty() {
+            return;
+        }
+        if let Some(Notice::LoadProblems(shown)) = self.notice.get_untracked() {
+            problems.splice(0..0, shown);
+        }
+        self.notice.set(Some(Notice::LoadProblems(problems)));
     }
 
     /// Reads the register again (another tab changed it).
@@ -285,7 +348,7 @@ impl AppState {
         let Some(store) = self.store.get_value() else { return Err(StoreError::Unavailable) };
         let Some(device) = self.with_untracked(|r| r.device()) else { return Err(StoreError::Unavailable) };
         let loaded = store.load().await?;
-        self.install(loaded, device);
+        self.install(loaded, device, true);
         Ok(())
     }
 
@@ -321,6 +384,7 @@ impl AppState {
         self,
         plan: impl FnOnce(&Register, &mut Env<'_>) -> Result<Plan, CommandError> + 'static,
     ) -> Result<Plan, RunError> {
+        self.whole().await;
         if self.busy.get_untracked() {
             return Err(RunError::Busy);
         }

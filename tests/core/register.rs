@@ -367,3 +367,34 @@ fn both_lists_are_joined_without_repeats() {
     let emails: Vec<_> = w.reg.person(keep).unwrap().emails.iter().map(|e| e.value.clone()).collect();
     assert_eq!(emails, ["a@x.fi", "b@x.fi", "c@x.fi"]);
 }
+
+#[test]
+fn records_added_after_the_rest_make_the_same_register() {
+    use sidos::domain::{DeviceId, ExportScope, FinnishOrder, Parts, Register};
+    use sidos::sample::{generate, Config};
+    let config = Config { people: 300, orgs: 30, records: 1_200, seed: 3, today: day(2026, 11, 22) };
+    let device = DeviceId::new(uuid::Uuid::from_u128(5));
+    let whole = {
+        let sample = generate(&config);
+        Register::from_parts(sample.parts, device, Box::new(FinnishOrder))
+    };
+    let sample = generate(&config);
+    let mut records = sample.parts.records;
+    let people: Vec<_> = sample.parts.people.iter().map(|p| p.id).collect();
+    let first = Parts { records: Vec::new(), ..sample.parts };
+    let mut split = Register::from_parts(first, device, Box::new(FinnishOrder));
+    assert!(people.iter().all(|&p| split.records_of(p).is_empty()), "no records before they are added");
+    // In two batches, the second repeating a record of the first.
+    let later = records.split_off(records.len() / 2);
+    let repeated = records[0].clone();
+    split.add_records(records);
+    split.add_records(later.into_iter().chain([repeated]).collect());
+    let now = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 22, 9, 0, 0).unwrap();
+    assert_eq!(split.export_snapshot(&ExportScope::everything(), now), whole.export_snapshot(&ExportScope::everything(), now));
+    for &p in &people {
+        let ids = |r: &Register| r.records_of(p).iter().map(|r| r.id).collect::<Vec<_>>();
+        assert_eq!(ids(&split), ids(&whole));
+        assert_eq!(split.last_customer_event(p), whole.last_customer_event(p));
+    }
+    assert!(people.iter().any(|&p| !whole.records_of(p).is_empty()), "the sample has records");
+}

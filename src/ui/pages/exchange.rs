@@ -198,6 +198,7 @@ fn Export() -> impl IntoView {
         web::prefs::set_org_name(&org_name);
         spawn_local(async move {
             step.set(Step::Collecting);
+            state.whole().await;
             web::next_paint().await;
             web::mark("export-start");
             let Some(snapshot) = state.with_untracked(|r| r.export_snapshot(&scope, web::now())) else { return };
@@ -391,6 +392,7 @@ fn Import() -> impl IntoView {
             match result {
                 Ok(snapshot) => {
                     pass.set(String::new());
+                    state.whole().await;
                     let preview = state.with_untracked(|r| r.preview_import(&snapshot));
                     web::mark("import-preview");
                     if let Some(preview) = preview {

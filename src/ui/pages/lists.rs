@@ -229,33 +229,39 @@ fn ExportPanel(
     let problem = RwSignal::new(None::<String>);
     let name = move || state.with_untracked(|r| file_stem(&segment_name(i18n, r, &segment.get_untracked()))).unwrap_or_default();
     let download_csv = move |_| {
-        problem.set(None);
-        let list = people.get_untracked();
-        if list.is_empty() {
-            problem.set(Some(t_string!(i18n, lists.empty).to_owned()));
-            return;
-        }
-        if chosen.with_untracked(BTreeSet::is_empty) {
-            problem.set(Some(t_string!(i18n, lists.no_columns).to_owned()));
-            return;
-        }
-        let sep = separator.get_untracked();
-        let bytes = chosen.with_untracked(|c| state.with_untracked(|r| list_csv(i18n, r, &list, c, sep))).unwrap_or_default();
-        if web::download(&format!("{}-{}.csv", name(), today_stamp()), "text/csv;charset=utf-8", &bytes).is_err() {
-            problem.set(Some(t_string!(i18n, lists.download_failed).to_owned()));
-        }
+        leptos::task::spawn_local(async move {
+            state.whole().await;
+            problem.set(None);
+            let list = people.get_untracked();
+            if list.is_empty() {
+                problem.set(Some(t_string!(i18n, lists.empty).to_owned()));
+                return;
+            }
+            if chosen.with_untracked(BTreeSet::is_empty) {
+                problem.set(Some(t_string!(i18n, lists.no_columns).to_owned()));
+                return;
+            }
+            let sep = separator.get_untracked();
+            let bytes = chosen.with_untracked(|c| state.with_untracked(|r| list_csv(i18n, r, &list, c, sep))).unwrap_or_default();
+            if web::download(&format!("{}-{}.csv", name(), today_stamp()), "text/csv;charset=utf-8", &bytes).is_err() {
+                problem.set(Some(t_string!(i18n, lists.download_failed).to_owned()));
+            }
+        });
     };
     let download_vcard = move |_| {
-        problem.set(None);
-        let list = people.get_untracked();
-        if list.is_empty() {
-            problem.set(Some(t_string!(i18n, lists.empty).to_owned()));
-            return;
-        }
-        let cards = state.with_untracked(|r| vcard::write_people(r, &list, VcardOptions::default())).unwrap_or_default();
-        if web::download(&format!("{}-{}.vcf", name(), today_stamp()), "text/vcard;charset=utf-8", cards.as_bytes()).is_err() {
-            problem.set(Some(t_string!(i18n, lists.download_failed).to_owned()));
-        }
+        leptos::task::spawn_local(async move {
+            state.whole().await;
+            problem.set(None);
+            let list = people.get_untracked();
+            if list.is_empty() {
+                problem.set(Some(t_string!(i18n, lists.empty).to_owned()));
+                return;
+            }
+            let cards = state.with_untracked(|r| vcard::write_people(r, &list, VcardOptions::default())).unwrap_or_default();
+            if web::download(&format!("{}-{}.vcf", name(), today_stamp()), "text/vcard;charset=utf-8", cards.as_bytes()).is_err() {
+                problem.set(Some(t_string!(i18n, lists.download_failed).to_owned()));
+            }
+        });
     };
     let sep_option = move |sep: Separator, label: Signal<String>| {
         let id = format!("list-sep-{}", sep.key());

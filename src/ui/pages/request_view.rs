@@ -273,9 +273,12 @@ pub fn JsonButton(person: PersonId) -> impl IntoView {
     let state = AppState::get();
     let i18n = use_i18n();
     let download = move |_| {
-        if let Some(Some(json)) = state.with_untracked(|r| crate::bundle::gdpr::personal_data_json(r, person, web::now())) {
-            let _ = web::download(&format!("personal-data-{}.json", web::today()), "application/json", json.as_bytes());
-        }
+        leptos::task::spawn_local(async move {
+            state.whole().await;
+            if let Some(Some(json)) = state.with_untracked(|r| crate::bundle::gdpr::personal_data_json(r, person, web::now())) {
+                let _ = web::download(&format!("personal-data-{}.json", web::today()), "application/json", json.as_bytes());
+            }
+        });
     };
     view! { <button type="button" class="button" on:click=download>{t!(i18n, requests.download_json)}</button> }
 }
