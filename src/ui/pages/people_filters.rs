@@ -100,13 +100,34 @@ impl Default for PeopleFilter {
     }
 }
 
-/// The filter controls, folded away until needed.
+/// The filter controls, folded away until needed. Their choices (every
+/// organisation and tag of a large register) are made only while the panel
+/// is open; the filter itself lives in `filter` and stays when it closes.
 #[component]
 pub fn FilterPanel(filter: PeopleFilter) -> impl IntoView {
+    let i18n = use_i18n();
+    let open = RwSignal::new(filter.is_filtered());
+    view! {
+        <details
+            class="filters"
+            open=filter.is_filtered()
+            on:toggle=move |ev| {
+                let now = ev.target().and_then(|t| js_sys::Reflect::get(&t, &"open".into()).ok()).and_then(|v| v.as_bool());
+                open.set(now.unwrap_or(false));
+            }
+        >
+            <summary>{t!(i18n, people.filters)}</summary>
+            {move || open.get().then(|| view! { <FilterFields filter=filter /> })}
+        </details>
+    }
+}
+
+#[component]
+fn FilterFields(filter: PeopleFilter) -> impl IntoView {
     let state = AppState::get();
     let i18n = use_i18n();
     let (categories, orgs, tags, segments) = state
-        .with(|r| {
+        .with_untracked(|r| {
             (
                 r.settings().all_categories().into_iter().map(|k| (k.clone(), text::category(i18n, r.settings(), &k))).collect::<Vec<_>>(),
                 r.orgs_in_order().into_iter().map(|o| o.name.clone()).collect::<Vec<_>>(),
@@ -152,8 +173,6 @@ pub fn FilterPanel(filter: PeopleFilter) -> impl IntoView {
         });
     };
     view! {
-        <details class="filters" open=filter.is_filtered()>
-            <summary>{t!(i18n, people.filters)}</summary>
             <fieldset>
                 <legend>{t!(i18n, person.categories)}</legend>
                 <div class="checks">
@@ -196,6 +215,5 @@ pub fn FilterPanel(filter: PeopleFilter) -> impl IntoView {
                     <button type="button" class="button" on:click=save_segment>{t!(i18n, people.save_segment)}</button>
                 </div>
             </fieldset>
-        </details>
     }
 }
