@@ -229,11 +229,10 @@ impl Store {
         let all = |store: &web_sys::IdbObjectStore, range: &JsValue| -> Result<(web_sys::IdbRequest, web_sys::IdbRequest), StoreError> {
             Ok((store.get_all_with_key(range).map_err(js)?, store.get_all_keys_with_key(range).map_err(js)?))
         };
-        // Issue every request first: they run together in one transaction,
-        // in this order, the records last.
+        // Everything but the records, together; the records are asked for
+        // once that is in hand, so that it does not wait behind them.
         let first = [all(&pages, &before)?, all(&pages, &after)?];
         let (meta_values, meta_keys) = all(&meta, &JsValue::UNDEFINED)?;
-        let (record_values, record_keys) = all(&pages, &records)?;
         let mut loaded = Loaded { parts: Parts::default(), device: None, problems: Vec::new(), rest: Vec::new() };
         let codec = self.codec.borrow().clone();
         let mut read = Vec::with_capacity(first.len());
@@ -242,14 +241,24 @@ impl Store {
             let keys: Array = request(keys).await?.unchecked_into();
             read.push((values, keys));
         }
+        let meta_values: Array = request(&meta_values).await?.unchecked_into();
+        let meta_keys: Array = request(&meta_keys).await?.unchecked_into();
+        // Still in the same transaction (it stays active right after its
+        // requests' results arrive); if the browser has ended it, in a
+        // transaction of its own.
+        let (record_values, record_keys) = match all(&pages, &records) {
+            Ok(requests) => requests,
+            Err(_) => {
+                let tx = self.db.transaction_with_str(PAGES).map_err(js)?;
+                all(&tx.object_store(PAGES).map_err(js)?, &records)?
+            }
+        };
         crate::web::mark("load-read");
         for (values, keys) in read {
             for (value, key) in values.iter().zip(keys.iter()) {
                 decode_page(&mut loaded, &codec, key.as_string().unwrap_or_default(), &value);
             }
         }
-        let meta_values: Array = request(&meta_values).await?.unchecked_into();
-        let meta_keys: Array = request(&meta_keys).await?.unchecked_into();
         for (value, key) in meta_values.iter().zip(meta_keys.iter()) {
             let key = key.as_string().unwrap_or_default();
             let doc = match codec.text(META, &key, "doc", &value) {
