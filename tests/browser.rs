@@ -430,3 +430,15 @@ async fn the_register_opens_first_without_its_records_then_with_them() {
     store.close();
     Store::delete(&name).await.unwrap();
 }
+
+#[wasm_bindgen_test]
+async fn the_browsers_deflate_makes_bundles_that_open() {
+    use sidos::bundle::envelope;
+    let document: Vec<u8> = (0..20_000u32).flat_map(|n| format!("{{\"n\":{n},\"name\":\"Häkkinen\"}}\n").into_bytes()).collect();
+    let deflated = sidos::web::deflate_raw(&document).await.expect("the browser compresses");
+    assert!(deflated.len() * 5 < document.len(), "{} of {} bytes", deflated.len(), document.len());
+    assert_eq!(miniz_oxide::inflate::decompress_to_vec(&deflated).unwrap(), document);
+    let fast = envelope::KdfParams { m_kib: envelope::KdfParams::M_KIB.0, t: 1, p: 1 };
+    let file = envelope::seal_deflated(&deflated, document.len(), "salasana", fast, [1; 16], [2; 24]).unwrap();
+    assert_eq!(envelope::open(&file, "salasana").unwrap().plaintext, document);
+}

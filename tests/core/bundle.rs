@@ -979,3 +979,17 @@ fn a_header_is_read_without_the_passphrase() {
     assert_eq!(header.file_len, file.len());
     assert_eq!(header.ciphertext_len, B64.decode(envelope_json(&file)["ciphertext"].as_str().unwrap()).unwrap().len());
 }
+
+#[test]
+fn a_document_the_host_compressed_seals_and_opens_like_any_other() {
+    let plaintext = br#"{"format":"sidos-register","version":2,"people":[]}"#.repeat(50);
+    // Any raw DEFLATE stream will do; a browser's differs from ours.
+    let deflated = miniz_oxide::deflate::compress_to_vec(&plaintext, 1);
+    let file = envelope::seal_deflated(&deflated, plaintext.len(), PASS, FAST, SALT, NONCE).unwrap();
+    assert_eq!(envelope::open(&file, PASS).unwrap().plaintext, plaintext);
+    assert!(matches!(
+        envelope::seal_deflated(&deflated, 300 * 1024 * 1024, PASS, FAST, SALT, NONCE),
+        Err(BundleError::TooLarge { .. })
+    ));
+    assert_eq!(envelope::seal_deflated(&deflated, plaintext.len(), "", FAST, SALT, NONCE), Err(BundleError::EmptyPassphrase));
+}

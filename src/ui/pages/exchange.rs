@@ -203,10 +203,20 @@ fn Export() -> impl IntoView {
             web::mark("export-start");
             let Some(snapshot) = state.with_untracked(|r| r.export_snapshot(&scope, web::now())) else { return };
             let people: Vec<PersonId> = snapshot.people.iter().map(|p| p.id).collect();
-            step.set(Step::Encrypting);
-            web::next_paint().await;
-            let file = bundle::write_bundle(&snapshot, &pass, KdfParams::DEFAULT, web::random_bytes(), web::random_bytes());
+            web::mark("export-collected");
+            let document = bundle::document::write(&snapshot);
             drop(snapshot);
+            web::mark("export-written");
+            step.set(Step::Encrypting);
+            let (salt, nonce) = (web::random_bytes(), web::random_bytes());
+            let file = match web::deflate_raw(&document).await {
+                Some(deflated) => {
+                    web::mark("export-deflated");
+                    bundle::envelope::seal_deflated(&deflated, document.len(), &pass, KdfParams::DEFAULT, salt, nonce)
+                }
+                None => bundle::envelope::seal(&document, &pass, KdfParams::DEFAULT, salt, nonce),
+            };
+            drop(document);
             let bytes = match file {
                 Ok(bytes) => bytes,
                 Err(e) => {
