@@ -91,6 +91,10 @@ test("users with different levels see and may do different things", async ({ bro
   await expect(heading(page)).toHaveText(fi.lists.title);
   await expect(page.getByRole("button", { name: fi.lists.csv_button })).toBeHidden();
   await expect(page.getByRole("link", { name: fi.lists.labels_button })).toBeHidden();
+  // Nor by the labels page's address.
+  await openApp(page, "/lists/labels", { name: "Lukija", passphrase: "Lukija aloittaa tällä salasanalla" });
+  await expect(page.getByRole("alert").filter({ hasText: fi.notice.not_allowed })).toBeVisible();
+  await expect(page.getByRole("button", { name: fi.lists.print })).toHaveCount(0);
   await openApp(page, "/settings", { name: "Lukija", passphrase: "Lukija aloittaa tällä salasanalla" });
   await expect(page.getByText(fi.settings.admin_only)).toBeVisible();
   await expect(page.getByRole("button", { name: fi.users.add })).toBeHidden();

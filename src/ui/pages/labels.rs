@@ -26,10 +26,19 @@ fn mm(v: f64) -> String {
 }
 
 #[component]
-pub fn LabelsPage() -> impl IntoView {
+pub fn LabelsPage() -> AnyView {
     let state = AppState::get();
     let i18n = use_i18n();
     use_title(tr!(i18n, lists.labels_title));
+    // Read-only users have no outreach lists (the lists page hides the way
+    // here); the address is refused to them as well.
+    if !state.can_edit() {
+        return view! {
+            <h1>{t!(i18n, lists.labels_title)}</h1>
+            <p class="notice bad" role="alert">{t!(i18n, notice.not_allowed)}</p>
+        }
+        .into_any();
+    }
     let params = use_query_map();
     let segment = params.read_untracked().get("segment").unwrap_or_default();
     let purpose = params.read_untracked().get("purpose").and_then(|p| Purpose::from_key(&p));
@@ -109,6 +118,7 @@ pub fn LabelsPage() -> impl IntoView {
             }}
         </div>
     }
+    .into_any()
 }
 
 #[component]
