@@ -3,7 +3,7 @@
 //! in pages, carried in complete bundles), the audit actions of the desk,
 //! and a person's data as JSON for portability (GDPR Art. 20).
 //!
-//! As in `dto.rs`: fields are only ever added, with `#[serde(default)]`;
+//! As in `dto`: fields are only ever added, with `#[serde(default)]`;
 //! reading back checks every key and value.
 
 use std::collections::BTreeSet;

@@ -2,7 +2,7 @@
 //! colleagues pass to each other. Pure: no IO, no clock, no randomness (the
 //! host passes the time, the salt and the nonce), no web crates.
 //!
-//! - `dto.rs`: versioned documents of each entity (storage keeps them;
+//! - `dto/`: versioned documents of each entity (storage keeps them;
 //!   bundles carry them).
 //! - `document.rs`: the register document a bundle carries.
 //! - `envelope.rs`: the encrypted envelope around it (the wire format).

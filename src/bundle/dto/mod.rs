@@ -1,0 +1,186 @@
+//! Serialisable forms of the register's entities: the one place where the
+//! register's data gets a wire shape. Storage keeps these documents, and
+//! bundles carry them, so a change here is a change of file format: add
+//! fields with `#[serde(default)]`, never rename or remove one.
+//!
+//! Reading a document back checks it (ids, stamps, field names, values),
+//! so damaged data is reported, never half-loaded.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
+use base64::Engine;
+use uuid::Uuid;
+
+use crate::domain::{
+    validate, Address, Affiliation, AuditAction, AuditEntry, Billing, CategoryDef, CategoryKey,
+    ContractKind, CustomValue, DeviceId, Disclosure, DisclosureId, EntityRef, FieldDef, FieldId, FieldKind, Filter, Labeled, OrgId,
+    Organisation, Person, PersonField, PersonId, Provenance, Record, RecordId, RecordKind, Segment,
+    SegmentId, Settings, Social, Source, Stamp, Tombstone, TombstoneReason,
+};
+use crate::domain::record::{Contract, EventParticipation, Feedback, Ticket, Training};
+use crate::domain::{
+    Basis, Channel, ConsentConfig, ConsentEntry, ConsentId, ConsentSource, ConsentState, Newsletter, NewsletterId,
+    Purpose,
+};
+
+/// Why a document could not be read back.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{what}: {detail}")]
+pub struct DtoError {
+    pub what: &'static str,
+    pub detail: String,
+}
+
+fn bad(what: &'static str, detail: impl Into<String>) -> DtoError {
+    DtoError { what, detail: detail.into() }
+}
+
+/// Reads a stamp in either form: version 2's compact
+/// `<millis hex>.<counter hex>.<device, 22 base64url characters>` or
+/// version 1's `<16 hex>-<8 hex>-<device UUID>`.
+pub fn stamp(text: &str) -> Result<Stamp, DtoError> {
+    compact_stamp(text).or_else(|| text.parse().ok()).ok_or_else(|| bad("stamp", text))
+}
+
+fn compact_stamp(text: &str) -> Option<Stamp> {
+    let mut parts = text.split('.');
+    let (millis, counter, device) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || millis.is_empty() || millis.len() > 16 || counter.is_empty() || counter.len() > 8 {
+        return None;
+    }
+    let device: [u8; 16] = B64URL.decode(device).ok()?.try_into().ok()?;
+    Some(Stamp {
+        millis: u64::from_str_radix(millis, 16).ok()?,
+        counter: u32::from_str_radix(counter, 16).ok()?,
+        device: DeviceId::new(Uuid::from_bytes(device)),
+    })
+}
+
+/// A stamp as documents write it: the compact form, a third of version 1's
+/// length. Stamps are a large part of every document.
+pub fn stamp_text(s: &Stamp) -> String {
+    format!("{:x}.{:x}.{}", s.millis, s.counter, B64URL.encode(s.device.uuid().as_bytes()))
+}
+
+/// Reads one stored document (JSON text) into its entity. The error says
+/// where the text is unreadable or what is wrong, never a value.
+pub fn decode<D, T>(doc: &str) -> Result<T, String>
+where
+    D: serde::de::DeserializeOwned,
+    T: TryFrom<D, Error = DtoError>,
+{
+    let dto: D = serde_json::from_str(doc).map_err(|e| format!("not readable at line {} column {}", e.line(), e.column()))?;
+    T::try_from(dto).map_err(|e| e.to_string())
+}
+
+mod consent;
+mod history;
+mod org;
+mod person;
+mod record;
+mod settings;
+
+pub use consent::*;
+pub use history::*;
+pub use org::*;
+pub use person::*;
+pub use record::*;
+pub use settings::*;
+
+/// The time of a stamp, to the millisecond.
+fn stamp_time(s: Stamp) -> Option<DateTime<Utc>> {
+    i64::try_from(s.millis).ok().and_then(DateTime::from_timestamp_millis)
+}
+
+/// `created` as documents write it: left out when it is the time of the
+/// entity's stamp, as it is for everything never changed since.
+fn created_out(created: DateTime<Utc>, stamp: Option<Stamp>) -> Option<DateTime<Utc>> {
+    match stamp {
+        Some(s) if stamp_time(s) == Some(created) => None,
+        _ => Some(created),
+    }
+}
+
+/// `updated` as documents write it: left out when it is `created`.
+fn updated_out(created: DateTime<Utc>, updated: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    (updated != created).then_some(updated)
+}
+
+/// `created` as read: written, or else the time of the entity's stamp.
+fn created_in(created: Option<DateTime<Utc>>, stamp: Option<Stamp>) -> Result<DateTime<Utc>, DtoError> {
+    created.or_else(|| stamp.and_then(stamp_time)).ok_or_else(|| bad("created", "missing"))
+}
+
+/// A person's restriction of processing.
+
+
+fn entity_parts(e: &EntityRef) -> (&'static str, Uuid) {
+    match e {
+        EntityRef::Person(id) => ("person", id.uuid()),
+        EntityRef::Org(id) => ("organisation", id.uuid()),
+        EntityRef::Record(id) => ("record", id.uuid()),
+        EntityRef::Settings => ("settings", Uuid::nil()),
+    }
+}
+
+fn entity_from(kind: &str, id: Uuid) -> Result<EntityRef, DtoError> {
+    Ok(match kind {
+        "person" => EntityRef::Person(PersonId::new(id)),
+        "organisation" => EntityRef::Org(OrgId::new(id)),
+        "record" => EntityRef::Record(RecordId::new(id)),
+        "settings" => EntityRef::Settings,
+        other => return Err(bad("entity kind", other)),
+    })
+}
+
+/// The storage key of an entity, also used by tombstones: `person:<uuid>`.
+pub fn entity_key(e: &EntityRef) -> String {
+    let (kind, id) = entity_parts(e);
+    format!("{kind}:{id}")
+}
+
+/// The latest stamp seen from each device: device id → stamp text.
+pub type SeenDto = BTreeMap<Uuid, String>;
+
+pub fn seen_to_dto(seen: &BTreeMap<DeviceId, Stamp>) -> SeenDto {
+    seen.iter().map(|(d, s)| (d.uuid(), stamp_text(s))).collect()
+}
+
+pub fn seen_from_dto(dto: &SeenDto) -> Result<BTreeMap<DeviceId, Stamp>, DtoError> {
+    dto.iter().map(|(d, s)| Ok((DeviceId::new(*d), stamp(s)?))).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::testing::{day, person_named};
+
+    #[test]
+    fn person_round_trip() {
+        let mut p = person_named(1, "Kati", "Häkkinen");
+        p.emails.push(Labeled { label: "work".into(), value: "kati@example.fi".into() });
+        p.phones.push(Labeled { label: String::new(), value: "+358401234567".into() });
+        p.custom.insert(FieldId::new(Uuid::from_u128(9)), CustomValue::Date(day(2026, 1, 2)));
+        p.categories.insert(CategoryKey::new("customer"));
+        let json = serde_json::to_string(&PersonDto::from(&p)).unwrap();
+        let back: Person = serde_json::from_str::<PersonDto>(&json).unwrap().try_into().unwrap();
+        assert_eq!(back, p);
+    }
+
+    #[test]
+    fn damaged_people_are_refused() {
+        let p = person_named(1, "Kati", "Häkkinen");
+        let mut dto = PersonDto::from(&p);
+        dto.emails.push(LabeledDto { label: String::new(), value: "not an address".into() });
+        assert_eq!(Person::try_from(dto).unwrap_err().what, "e-mail");
+        let mut dto = PersonDto::from(&p);
+        dto.stamps.insert("shoe size".into(), Stamp::ZERO.to_string());
+        assert_eq!(Person::try_from(dto).unwrap_err().what, "field");
+        let mut dto = PersonDto::from(&p);
+        dto.provenance.source = "rumour".into();
+        assert_eq!(Person::try_from(dto).unwrap_err().what, "source");
+    }
+}

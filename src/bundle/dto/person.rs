@@ -1,0 +1,300 @@
+//! People: their contact details, links, custom fields and stamps.
+
+use super::*;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LabeledDto {
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub label: String,
+    pub value: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AddressDto {
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub label: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub street: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub postal_code: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub city: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub country: String,
+}
+
+impl AddressDto {
+    pub(super) fn is_empty(&self) -> bool {
+        *self == AddressDto::default()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SocialDto {
+    pub service: String,
+    pub handle: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AffiliationDto {
+    pub org: Uuid,
+    #[serde(default)]
+    pub role: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProvenanceDto {
+    pub source: String,
+    #[serde(default)]
+    pub detail: String,
+    pub date: NaiveDate,
+}
+
+/// A custom field's value, tagged with its kind.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "value", rename_all = "snake_case")]
+pub enum CustomValueDto {
+    Text(String),
+    Number(f64),
+    Date(NaiveDate),
+    YesNo(bool),
+    Choice(String),
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PersonDto {
+    pub id: Uuid,
+    #[serde(default)]
+    pub given_name: String,
+    #[serde(default)]
+    pub family_name: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub emails: Vec<LabeledDto>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub phones: Vec<LabeledDto>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub addresses: Vec<AddressDto>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub websites: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub socials: Vec<SocialDto>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub affiliations: Vec<AffiliationDto>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub categories: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub custom: BTreeMap<Uuid, CustomValueDto>,
+    pub provenance: ProvenanceDto,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub notes: String,
+    /// A restriction of processing; absent when there is none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restriction: Option<RestrictionDto>,
+    /// Absent: the time of the entity's stamp (an entity never changed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<DateTime<Utc>>,
+    /// Absent: the same as `created`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated: Option<DateTime<Utc>>,
+    /// The stamp of every built-in field ([`PersonField::FIXED`]) that
+    /// `stamps` does not name (version 2; absent in version 1, where
+    /// `stamps` names every field).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stamp: Option<String>,
+    /// Field name → stamp text, for the fields whose stamp is not `stamp`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub stamps: BTreeMap<String, String>,
+}
+
+/// A person's field stamps as a document writes them: the stamp most
+/// built-in fields share, and the others by field.
+fn person_stamps(stamps: &BTreeMap<PersonField, Stamp>) -> (Option<Stamp>, BTreeMap<String, String>) {
+    let all = || stamps.iter().map(|(f, s)| (f.key(), stamp_text(s))).collect();
+    if !PersonField::FIXED.iter().all(|f| stamps.contains_key(f)) {
+        return (None, all());
+    }
+    let mut counts: BTreeMap<Stamp, usize> = BTreeMap::new();
+    for f in &PersonField::FIXED {
+        *counts.entry(stamps[f]).or_default() += 1;
+    }
+    // The most shared stamp; of equally shared ones, the latest.
+    let Some((&common, _)) = counts.iter().max_by_key(|(s, n)| (**n, **s)) else { return (None, all()) };
+    let others = stamps
+        .iter()
+        .filter(|(f, s)| !(PersonField::FIXED.contains(f) && **s == common))
+        .map(|(f, s)| (f.key(), stamp_text(s)))
+        .collect();
+    (Some(common), others)
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RestrictionDto {
+    pub since: NaiveDate,
+    #[serde(default)]
+    pub request: Option<Uuid>,
+    /// `requested`, `erased_except_held`.
+    pub kind: String,
+}
+
+impl From<&crate::domain::gdpr::Restriction> for RestrictionDto {
+    fn from(r: &crate::domain::gdpr::Restriction) -> Self {
+        RestrictionDto { since: r.since, request: r.request.map(|id| id.uuid()), kind: r.kind.key().into() }
+    }
+}
+
+impl TryFrom<RestrictionDto> for crate::domain::gdpr::Restriction {
+    type Error = DtoError;
+
+    fn try_from(d: RestrictionDto) -> Result<Self, DtoError> {
+        use crate::domain::gdpr::RestrictionKind;
+        Ok(crate::domain::gdpr::Restriction {
+            since: d.since,
+            request: d.request.map(crate::domain::RequestId::new),
+            kind: RestrictionKind::from_key(&d.kind).ok_or_else(|| bad("restriction", d.kind.clone()))?,
+        })
+    }
+}
+
+impl From<&Person> for PersonDto {
+    fn from(p: &Person) -> Self {
+        let (common, stamps) = person_stamps(&p.stamps);
+        let labeled = |list: &[Labeled]| {
+            list.iter().map(|l| LabeledDto { label: l.label.clone(), value: l.value.clone() }).collect()
+        };
+        PersonDto {
+            id: p.id.uuid(),
+            given_name: p.given_name.clone(),
+            family_name: p.family_name.clone(),
+            emails: labeled(&p.emails),
+            phones: labeled(&p.phones),
+            addresses: p.addresses.iter().map(AddressDto::from).collect(),
+            websites: p.websites.clone(),
+            socials: p
+                .socials
+                .iter()
+                .map(|s| SocialDto { service: s.service.clone(), handle: s.handle.clone() })
+                .collect(),
+            affiliations: p
+                .affiliations
+                .iter()
+                .map(|a| AffiliationDto { org: a.org.uuid(), role: a.role.clone() })
+                .collect(),
+            categories: p.categories.iter().map(|c| c.as_str().to_owned()).collect(),
+            tags: p.tags.iter().cloned().collect(),
+            custom: p.custom.iter().map(|(k, v)| (k.uuid(), CustomValueDto::from(v))).collect(),
+            provenance: ProvenanceDto {
+                source: p.provenance.source.key().to_owned(),
+                detail: p.provenance.detail.clone(),
+                date: p.provenance.date,
+            },
+            notes: p.notes.clone(),
+            restriction: p.restriction.as_ref().map(RestrictionDto::from),
+            created: created_out(p.created, common),
+            updated: updated_out(p.created, p.updated),
+            stamp: common.as_ref().map(stamp_text),
+            stamps,
+        }
+    }
+}
+
+impl TryFrom<PersonDto> for Person {
+    type Error = DtoError;
+
+    fn try_from(d: PersonDto) -> Result<Self, DtoError> {
+        let labeled = |list: Vec<LabeledDto>| list.into_iter().map(|l| Labeled { label: l.label, value: l.value }).collect();
+        for e in &d.emails {
+            validate::email(&e.value).map_err(|_| bad("e-mail", "not an e-mail address"))?;
+        }
+        for p in &d.phones {
+            if !p.value.starts_with('+') || p.value.len() < 8 || !p.value[1..].bytes().all(|b| b.is_ascii_digit()) {
+                return Err(bad("phone", "not an international phone number"));
+            }
+        }
+        let mut stamps = d
+            .stamps
+            .iter()
+            .map(|(k, v)| Ok((PersonField::from_key(k).ok_or_else(|| bad("field", k.clone()))?, stamp(v)?)))
+            .collect::<Result<BTreeMap<_, _>, DtoError>>()?;
+        let common = d.stamp.as_deref().map(stamp).transpose()?;
+        if let Some(common) = common {
+            for f in PersonField::FIXED {
+                stamps.entry(f).or_insert(common);
+            }
+        }
+        let created = created_in(d.created, common)?;
+        Ok(Person {
+            id: PersonId::new(d.id),
+            given_name: d.given_name,
+            family_name: d.family_name,
+            emails: labeled(d.emails),
+            phones: labeled(d.phones),
+            addresses: d.addresses.into_iter().map(Address::from).collect(),
+            websites: d.websites,
+            socials: d.socials.into_iter().map(|s| Social { service: s.service, handle: s.handle }).collect(),
+            affiliations: d
+                .affiliations
+                .into_iter()
+                .map(|a| Affiliation { org: OrgId::new(a.org), role: a.role })
+                .collect(),
+            categories: d.categories.into_iter().map(CategoryKey::new).collect::<BTreeSet<_>>(),
+            tags: d.tags.into_iter().collect(),
+            custom: d.custom.into_iter().map(|(k, v)| (FieldId::new(k), CustomValue::from(v))).collect(),
+            provenance: Provenance {
+                source: Source::from_key(&d.provenance.source)
+                    .ok_or_else(|| bad("source", d.provenance.source.clone()))?,
+                detail: d.provenance.detail,
+                date: d.provenance.date,
+            },
+            notes: d.notes,
+            restriction: d.restriction.map(TryInto::try_into).transpose()?,
+            created,
+            updated: d.updated.unwrap_or(created),
+            stamps,
+        })
+    }
+}
+
+impl From<&Address> for AddressDto {
+    fn from(a: &Address) -> Self {
+        AddressDto {
+            label: a.label.clone(),
+            street: a.street.clone(),
+            postal_code: a.postal_code.clone(),
+            city: a.city.clone(),
+            country: a.country.clone(),
+        }
+    }
+}
+
+impl From<AddressDto> for Address {
+    fn from(a: AddressDto) -> Self {
+        Address { label: a.label, street: a.street, postal_code: a.postal_code, city: a.city, country: a.country }
+    }
+}
+
+impl From<&CustomValue> for CustomValueDto {
+    fn from(v: &CustomValue) -> Self {
+        match v {
+            CustomValue::Text(s) => CustomValueDto::Text(s.clone()),
+            CustomValue::Number(n) => CustomValueDto::Number(*n),
+            CustomValue::Date(d) => CustomValueDto::Date(*d),
+            CustomValue::YesNo(b) => CustomValueDto::YesNo(*b),
+            CustomValue::Choice(s) => CustomValueDto::Choice(s.clone()),
+        }
+    }
+}
+
+impl From<CustomValueDto> for CustomValue {
+    fn from(v: CustomValueDto) -> Self {
+        match v {
+            CustomValueDto::Text(s) => CustomValue::Text(s),
+            CustomValueDto::Number(n) => CustomValue::Number(n),
+            CustomValueDto::Date(d) => CustomValue::Date(d),
+            CustomValueDto::YesNo(b) => CustomValue::YesNo(b),
+            CustomValueDto::Choice(s) => CustomValue::Choice(s),
+        }
+    }
+}

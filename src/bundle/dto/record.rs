@@ -1,0 +1,139 @@
+//! Relationship records: contracts, feedback, tickets, trainings, events.
+
+use super::*;
+
+/// A relationship record's own data, tagged with its kind.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum RecordKindDto {
+    Contract {
+        kind: String,
+        title: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        start: Option<NaiveDate>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        end: Option<NaiveDate>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        value_cents: Option<i64>,
+        billing: String,
+    },
+    Feedback { date: NaiveDate, text: String },
+    Ticket {
+        opened: NaiveDate,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        closed: Option<NaiveDate>,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        description: String,
+    },
+    Training {
+        name: String,
+        date: NaiveDate,
+        #[serde(default)]
+        completed: bool,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        grade: String,
+        #[serde(default)]
+        statutory: bool,
+    },
+    Event {
+        name: String,
+        date: NaiveDate,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        dietary: Option<String>,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RecordDto {
+    pub id: Uuid,
+    pub person: Uuid,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org: Option<Uuid>,
+    #[serde(flatten)]
+    pub kind: RecordKindDto,
+    /// Absent: the time of the entity's stamp (an entity never changed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<DateTime<Utc>>,
+    /// Absent: the same as `created`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated: Option<DateTime<Utc>>,
+    pub stamp: String,
+}
+
+impl From<&Record> for RecordDto {
+    fn from(r: &Record) -> Self {
+        let kind = match &r.kind {
+            RecordKind::Contract(c) => RecordKindDto::Contract {
+                kind: c.kind.key().into(),
+                title: c.title.clone(),
+                start: c.start,
+                end: c.end,
+                value_cents: c.value_cents,
+                billing: c.billing.key().into(),
+            },
+            RecordKind::Feedback(f) => RecordKindDto::Feedback { date: f.date, text: f.text.clone() },
+            RecordKind::Ticket(t) => {
+                RecordKindDto::Ticket { opened: t.opened, closed: t.closed, description: t.description.clone() }
+            }
+            RecordKind::Training(t) => RecordKindDto::Training {
+                name: t.name.clone(),
+                date: t.date,
+                completed: t.completed,
+                grade: t.grade.clone(),
+                statutory: t.statutory,
+            },
+            RecordKind::Event(e) => {
+                RecordKindDto::Event { name: e.name.clone(), date: e.date, dietary: e.dietary.clone() }
+            }
+        };
+        RecordDto {
+            id: r.id.uuid(),
+            person: r.person.uuid(),
+            org: r.org.map(OrgId::uuid),
+            kind,
+            created: created_out(r.created, Some(r.stamp)),
+            updated: updated_out(r.created, r.updated),
+            stamp: stamp_text(&r.stamp),
+        }
+    }
+}
+
+impl TryFrom<RecordDto> for Record {
+    type Error = DtoError;
+
+    fn try_from(d: RecordDto) -> Result<Self, DtoError> {
+        let kind = match d.kind {
+            RecordKindDto::Contract { kind, title, start, end, value_cents, billing } => {
+                RecordKind::Contract(Contract {
+                    kind: ContractKind::from_key(&kind).ok_or_else(|| bad("contract kind", kind.clone()))?,
+                    title,
+                    start,
+                    end,
+                    value_cents,
+                    billing: Billing::from_key(&billing).ok_or_else(|| bad("billing", billing.clone()))?,
+                })
+            }
+            RecordKindDto::Feedback { date, text } => RecordKind::Feedback(Feedback { date, text }),
+            RecordKindDto::Ticket { opened, closed, description } => {
+                RecordKind::Ticket(Ticket { opened, closed, description })
+            }
+            RecordKindDto::Training { name, date, completed, grade, statutory } => {
+                RecordKind::Training(Training { name, date, completed, grade, statutory })
+            }
+            RecordKindDto::Event { name, date, dietary } => {
+                RecordKind::Event(EventParticipation { name, date, dietary })
+            }
+        };
+        let own = stamp(&d.stamp)?;
+        let created = created_in(d.created, Some(own))?;
+        Ok(Record {
+            id: RecordId::new(d.id),
+            person: PersonId::new(d.person),
+            org: d.org.map(OrgId::new),
+            kind,
+            created,
+            updated: d.updated.unwrap_or(created),
+            stamp: own,
+        })
+    }
+}
