@@ -94,7 +94,19 @@ pub fn long_text(raw: &str) -> Result<String, Problem> {
 /// Checks an e-mail address and returns it with the domain in lower case.
 pub fn email(raw: &str) -> Result<String, Problem> {
     let text = raw.trim();
-    let (local, domain) = text.rsplit_once('@').ok_or(Problem::EmailInvalid)?;
+    let (local, domain) = email_parts(text).ok_or(Problem::EmailInvalid)?;
+    Ok(format!("{local}@{}", domain.to_lowercase()))
+}
+
+/// Whether `raw` is an e-mail address [`email`] accepts, without making
+/// its normal form (reading stored documents checks every address).
+pub fn is_email(raw: &str) -> bool {
+    email_parts(raw.trim()).is_some()
+}
+
+/// The local part and the domain of an acceptable address.
+fn email_parts(text: &str) -> Option<(&str, &str)> {
+    let (local, domain) = text.rsplit_once('@')?;
     let local_ok = !local.is_empty()
         && local.chars().count() <= 64
         && !local.starts_with('.')
@@ -103,22 +115,18 @@ pub fn email(raw: &str) -> Result<String, Problem> {
         && local
             .chars()
             .all(|c| !c.is_whitespace() && !c.is_control() && !"@\"(),:;<>[\\]".contains(c));
-    let labels: Vec<&str> = domain.split('.').collect();
-    let domain_ok = labels.len() >= 2
-        && labels.iter().all(|label| {
-            !label.is_empty()
-                && label.chars().count() <= 63
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-                && label.chars().all(|c| c.is_alphanumeric() || c == '-')
-        })
-        && labels
-            .last()
-            .is_some_and(|tld| tld.chars().count() >= 2 && tld.chars().all(char::is_alphabetic));
-    if !local_ok || !domain_ok || text.len() > 254 {
-        return Err(Problem::EmailInvalid);
-    }
-    Ok(format!("{local}@{}", domain.to_lowercase()))
+    let (mut labels, mut last) = (0, "");
+    let labels_ok = domain.split('.').all(|label| {
+        labels += 1;
+        last = label;
+        !label.is_empty()
+            && label.chars().count() <= 63
+            && !label.starts_with('-')
+            && !label.ends_with('-')
+            && label.chars().all(|c| c.is_alphanumeric() || c == '-')
+    });
+    let domain_ok = labels_ok && labels >= 2 && last.chars().count() >= 2 && last.chars().all(char::is_alphabetic);
+    (local_ok && domain_ok && text.len() <= 254).then_some((local, domain))
 }
 
 /// Normalises a phone number to international form (`+358401234567`).
@@ -284,6 +292,7 @@ mod tests {
         ];
         for (raw, want) in ok {
             assert_eq!(email(raw), Ok(want.to_owned()), "{raw}");
+            assert!(is_email(raw), "{raw}");
         }
         let bad = [
             "", "anna", "anna@", "@example.fi", "anna@example", "anna@@example.fi",
@@ -292,6 +301,7 @@ mod tests {
         ];
         for raw in bad {
             assert_eq!(email(raw), Err(Problem::EmailInvalid), "{raw:?}");
+            assert!(!is_email(raw), "{raw:?}");
         }
     }
 

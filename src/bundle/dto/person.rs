@@ -206,24 +206,26 @@ impl TryFrom<PersonDto> for Person {
     fn try_from(d: PersonDto) -> Result<Self, DtoError> {
         let labeled = |list: Vec<LabeledDto>| list.into_iter().map(|l| Labeled { label: l.label, value: l.value }).collect();
         for e in &d.emails {
-            validate::email(&e.value).map_err(|_| bad("e-mail", "not an e-mail address"))?;
+            if !validate::is_email(&e.value) {
+                return Err(bad("e-mail", "not an e-mail address"));
+            }
         }
         for p in &d.phones {
             if !p.value.starts_with('+') || p.value.len() < 8 || !p.value[1..].bytes().all(|b| b.is_ascii_digit()) {
                 return Err(bad("phone", "not an international phone number"));
             }
         }
-        let mut stamps = d
-            .stamps
-            .iter()
-            .map(|(k, v)| Ok((PersonField::from_key(k).ok_or_else(|| bad("field", k.clone()))?, stamp(v)?)))
-            .collect::<Result<BTreeMap<_, _>, DtoError>>()?;
+        // Collected in one go (a map is built fastest from all its entries):
+        // the shared stamp first, so that a field's own stamp replaces it.
         let common = d.stamp.as_deref().map(stamp).transpose()?;
+        let mut entries: Vec<(PersonField, Stamp)> = Vec::with_capacity(PersonField::FIXED.len() + d.stamps.len());
         if let Some(common) = common {
-            for f in PersonField::FIXED {
-                stamps.entry(f).or_insert(common);
-            }
+            entries.extend(PersonField::FIXED.iter().map(|f| (f.clone(), common)));
         }
+        for (k, v) in &d.stamps {
+            entries.push((PersonField::from_key(k).ok_or_else(|| bad("field", k.clone()))?, stamp(v)?));
+        }
+        let stamps: BTreeMap<PersonField, Stamp> = entries.into_iter().collect();
         let created = created_in(d.created, common)?;
         Ok(Person {
             id: PersonId::new(d.id),
