@@ -200,10 +200,8 @@ pub fn seal(
     salt: [u8; 16],
     nonce: [u8; NONCE_BYTES],
 ) -> Result<Vec<u8>, BundleError> {
-    if passphrase.is_empty() {
-        return Err(BundleError::EmptyPassphrase);
-    }
-    params.check()?;
+    // Too large is refused before compressing; the rest is checked by
+    // `seal_deflated`.
     if plaintext.len() as u64 > MAX_PLAINTEXT_BYTES {
         return Err(BundleError::TooLarge { size: plaintext.len() as u64, limit: MAX_PLAINTEXT_BYTES });
     }

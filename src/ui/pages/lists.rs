@@ -228,15 +228,21 @@ fn ExportPanel(
     let choices = column_choices(i18n);
     let problem = RwSignal::new(None::<String>);
     let name = move || state.with_untracked(|r| file_stem(&segment_name(i18n, r, &segment.get_untracked()))).unwrap_or_default();
+    // The people of the list, once the whole register is in memory; none
+    // (and the user told) when the list is empty.
+    let list = move || async move {
+        state.whole().await;
+        problem.set(None);
+        let list = people.get_untracked();
+        if list.is_empty() {
+            problem.set(Some(t_string!(i18n, lists.empty).to_owned()));
+            return None;
+        }
+        Some(list)
+    };
     let download_csv = move |_| {
         leptos::task::spawn_local(async move {
-            state.whole().await;
-            problem.set(None);
-            let list = people.get_untracked();
-            if list.is_empty() {
-                problem.set(Some(t_string!(i18n, lists.empty).to_owned()));
-                return;
-            }
+            let Some(list) = list().await else { return };
             if chosen.with_untracked(BTreeSet::is_empty) {
                 problem.set(Some(t_string!(i18n, lists.no_columns).to_owned()));
                 return;
@@ -250,13 +256,7 @@ fn ExportPanel(
     };
     let download_vcard = move |_| {
         leptos::task::spawn_local(async move {
-            state.whole().await;
-            problem.set(None);
-            let list = people.get_untracked();
-            if list.is_empty() {
-                problem.set(Some(t_string!(i18n, lists.empty).to_owned()));
-                return;
-            }
+            let Some(list) = list().await else { return };
             let cards = state.with_untracked(|r| vcard::write_people(r, &list, VcardOptions::default())).unwrap_or_default();
             if web::download(&format!("{}-{}.vcf", name(), today_stamp()), "text/vcard;charset=utf-8", cards.as_bytes()).is_err() {
                 problem.set(Some(t_string!(i18n, lists.download_failed).to_owned()));
