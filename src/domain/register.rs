@@ -143,11 +143,22 @@ impl Register {
             reg.index_person_links(person);
         }
         reg.people = people;
-        reg.index = SearchIndex::build(
-            reg.people.values().map(|p| searchable(&reg.orgs, p)),
-            reg.collator.as_ref(),
-        );
+        // The order is all the list needs; the searchable texts are made
+        // by the first search, or by `prepare_search` before it.
+        reg.index = SearchIndex::order(reg.people.values(), reg.collator.as_ref());
         reg
+    }
+
+    /// Makes what a search reads, if it is not made yet, so that the first
+    /// search as the user types is as quick as the rest. Opening a register
+    /// leaves this for after the list is shown.
+    pub fn prepare_search(&self) {
+        self.index.fill_texts(self.search_source());
+    }
+
+    /// What the search index reads of a person, by id.
+    fn search_source<'a>(&'a self) -> impl FnMut(PersonId) -> Option<Searchable<'a>> + 'a {
+        |id| self.people.get(&id).map(|p| searchable(&self.orgs, p))
     }
 
     /// Adds relationship records read from storage after the rest of the
@@ -314,10 +325,10 @@ impl Register {
     /// there is no text to rank by).
     pub fn search(&self, filter: &Filter) -> Vec<PersonId> {
         if filter.is_text_only() {
-            return self.index.search(&filter.text, |_| true);
+            return self.index.search(&filter.text, |_| true, self.search_source());
         }
         let tag = filter.tag.as_deref().map(fold);
-        self.index.search(&filter.text, |id| {
+        let keep = |id: PersonId| {
             let Some(p) = self.people.get(&id) else { return false };
             if !filter.categories.is_empty() && filter.categories.is_disjoint(&p.categories) {
                 return false;
@@ -341,7 +352,8 @@ impl Register {
                 }
             }
             true
-        })
+        };
+        self.index.search(&filter.text, keep, self.search_source())
     }
 
     /// Every tag in use, in order.

@@ -6,6 +6,11 @@
 //! order, so a keystroke is one pass through memory in order. Typing on
 //! narrows the previous search: when the new text only adds to the old one,
 //! only the people the old text matched are read.
+//!
+//! Opening a large register needs only the order to show the list; the
+//! searchable texts can be made afterwards ([`SearchIndex::order`],
+//! [`SearchIndex::fill_texts`]), and are made by the first search that
+//! needs them if nothing made them before.
 
 use std::cell::RefCell;
 use std::cmp::Ordering;
@@ -54,24 +59,37 @@ struct Entry {
     id: PersonId,
     family: String,
     given: String,
-    /// Where the person's folded searchable text is in
-    /// [`SearchIndex::text`]; the folded name comes first.
+}
+
+/// Where a person's folded searchable text is in [`Texts::text`]; the
+/// folded name comes first.
+#[derive(Clone, Copy, Debug)]
+struct Span {
     start: usize,
     end: usize,
     /// The length of the name at the start of the text.
     name_len: usize,
 }
 
+/// The folded searchable texts of every entry.
+#[derive(Default)]
+struct Texts {
+    /// Every entry's searchable text, one after another, in list order
+    /// when made (changed entries' texts go to the end). Reading texts
+    /// in memory order keeps a search over 50 000 people fast.
+    text: String,
+    /// Where each entry's text is: `spans[i]` belongs to `entries[i]`.
+    spans: Vec<Span>,
+    /// Bytes of `text` no entry uses any more (changed or removed people).
+    unused: usize,
+}
+
 /// People in name order, with their folded searchable text.
 #[derive(Default)]
 pub struct SearchIndex {
     entries: Vec<Entry>,
-    /// Every entry's searchable text, one after another, in list order
-    /// when built (changed entries' texts go to the end). Reading texts
-    /// in memory order keeps a search over 50 000 people fast.
-    text: String,
-    /// Bytes of `text` no entry uses any more (changed or removed people).
-    unused: usize,
+    /// The searchable texts, once made (`None` until then).
+    texts: RefCell<Option<Texts>>,
     /// Each person's sort name, to find their entry again.
     names: HashMap<PersonId, (String, String)>,
     /// The last text search: its words and the entries that matched them
@@ -103,18 +121,30 @@ pub struct Searchable<'a> {
 }
 
 impl SearchIndex {
-    /// Builds the index of many people at once. Sorting first by the
-    /// built-in Finnish order and then by `collator` costs the collator only
-    /// about one comparison per person when the two mostly agree.
+    /// Builds the index of many people at once, texts and all.
     pub fn build<'a>(people: impl Iterator<Item = Searchable<'a>>, collator: &dyn Collator) -> Self {
-        let items: Vec<(Entry, String)> = people.map(entry).collect();
+        let items: Vec<Searchable<'a>> = people.collect();
+        let index = SearchIndex::order(items.iter().map(|item| item.person), collator);
+        let mut by_id: HashMap<PersonId, Searchable<'a>> = items.into_iter().map(|item| (item.person.id, item)).collect();
+        index.fill_texts(|id| by_id.remove(&id));
+        index
+    }
+
+    /// Builds the order of many people at once, without their searchable
+    /// texts: all the list needs. Sorting first by the built-in Finnish
+    /// order and then by `collator` costs the collator only about one
+    /// comparison per person when the two mostly agree.
+    pub fn order<'a>(people: impl Iterator<Item = &'a Person>, collator: &dyn Collator) -> Self {
+        let items: Vec<Entry> = people
+            .map(|p| Entry { id: p.id, family: p.family_name.clone(), given: p.given_name.clone() })
+            .collect();
         // The collator (the browser's, across the boundary to JavaScript)
         // compares each distinct name, not each pair of people: many
         // people share a name. Then people are ordered by their names'
         // ranks, which gives the order `compare` gives.
         let keys: Vec<(u32, u32)> = {
             let mut names: Vec<&str> =
-                items.iter().flat_map(|(e, _)| [family(e), e.given.as_str()]).collect::<BTreeSet<_>>().into_iter().collect();
+                items.iter().flat_map(|e| [family(e), e.given.as_str()]).collect::<BTreeSet<_>>().into_iter().collect();
             names.sort_by_cached_key(|n| finnish_key(n));
             names.sort_by(|a, b| collator.compare(a, b));
             let mut rank: HashMap<&str, u32> = HashMap::with_capacity(names.len());
@@ -125,23 +155,38 @@ impl SearchIndex {
                 }
                 rank.insert(name, r);
             }
-            items.iter().map(|(e, _)| (rank[family(e)], rank[e.given.as_str()])).collect()
+            items.iter().map(|e| (rank[family(e)], rank[e.given.as_str()])).collect()
         };
-        let mut items: Vec<((u32, u32, PersonId), (Entry, String))> =
-            keys.into_iter().zip(items).map(|((f, g), item)| ((f, g, item.0.id), item)).collect();
+        let mut items: Vec<((u32, u32, PersonId), Entry)> =
+            keys.into_iter().zip(items).map(|((f, g), e)| ((f, g, e.id), e)).collect();
         items.sort_unstable_by_key(|(key, _)| *key);
-        let mut text = String::with_capacity(items.iter().map(|(_, (_, hay))| hay.len()).sum());
-        let entries: Vec<Entry> = items
-            .into_iter()
-            .map(|(_, (mut e, hay))| {
-                e.start = text.len();
-                text.push_str(&hay);
-                e.end = text.len();
-                e
-            })
-            .collect();
+        let entries: Vec<Entry> = items.into_iter().map(|(_, e)| e).collect();
         let names = entries.iter().map(|e| (e.id, (e.family.clone(), e.given.clone()))).collect();
-        SearchIndex { entries, text, unused: 0, names, last: RefCell::new(None) }
+        SearchIndex { entries, texts: RefCell::new(None), names, last: RefCell::new(None) }
+    }
+
+    /// Whether the searchable texts are made.
+    pub fn has_texts(&self) -> bool {
+        self.texts.borrow().is_some()
+    }
+
+    /// Makes the searchable texts, in list order, if they are not made yet.
+    /// `source` gives what to search of each person in the index; a person
+    /// it does not know is found by nothing.
+    pub fn fill_texts<'a>(&self, mut source: impl FnMut(PersonId) -> Option<Searchable<'a>>) {
+        if self.has_texts() {
+            return;
+        }
+        let mut texts = Texts { spans: Vec::with_capacity(self.entries.len()), ..Texts::default() };
+        for e in &self.entries {
+            let start = texts.text.len();
+            let name_len = match source(e.id) {
+                Some(item) => push_hay(item, &mut texts.text),
+                None => 0,
+            };
+            texts.spans.push(Span { start, end: texts.text.len(), name_len });
+        }
+        *self.texts.borrow_mut() = Some(texts);
     }
 
     pub fn len(&self) -> usize {
@@ -161,14 +206,17 @@ impl SearchIndex {
     pub fn upsert(&mut self, item: Searchable<'_>, collator: &dyn Collator) {
         self.remove(item.person.id, collator);
         *self.last.get_mut() = None;
-        let (mut new, hay) = entry(item);
-        new.start = self.text.len();
-        self.text.push_str(&hay);
-        new.end = self.text.len();
+        let p = item.person;
+        let new = Entry { id: p.id, family: p.family_name.clone(), given: p.given_name.clone() };
         let at = self
             .entries
             .binary_search_by(|probe| compare(collator, probe, &new))
             .unwrap_or_else(|at| at);
+        if let Some(texts) = self.texts.get_mut() {
+            let start = texts.text.len();
+            let name_len = push_hay(item, &mut texts.text);
+            texts.spans.insert(at, Span { start, end: texts.text.len(), name_len });
+        }
         self.names.insert(new.id, (new.family.clone(), new.given.clone()));
         self.entries.insert(at, new);
     }
@@ -176,7 +224,7 @@ impl SearchIndex {
     pub fn remove(&mut self, id: PersonId, collator: &dyn Collator) {
         *self.last.get_mut() = None;
         let Some((family, given)) = self.names.remove(&id) else { return };
-        let probe_key = Entry { id, family, given, start: 0, end: 0, name_len: 0 };
+        let probe_key = Entry { id, family, given };
         let found = self
             .entries
             .binary_search_by(|probe| compare(collator, probe, &probe_key))
@@ -184,34 +232,35 @@ impl SearchIndex {
             .filter(|&i| self.entries[i].id == id)
             .or_else(|| self.entries.iter().position(|e| e.id == id));
         if let Some(i) = found {
-            let gone = self.entries.remove(i);
-            self.unused += gone.end - gone.start;
-            if self.unused > self.text.len() / 2 {
-                self.compact();
+            self.entries.remove(i);
+            if let Some(texts) = self.texts.get_mut() {
+                let gone = texts.spans.remove(i);
+                texts.unused += gone.end - gone.start;
+                if texts.unused > texts.text.len() / 2 {
+                    texts.compact();
+                }
             }
         }
-    }
-
-    /// Writes the texts again in list order, leaving out the unused ones.
-    fn compact(&mut self) {
-        let mut text = String::with_capacity(self.text.len() - self.unused);
-        for e in &mut self.entries {
-            let start = text.len();
-            text.push_str(&self.text[e.start..e.end]);
-            (e.start, e.end) = (start, text.len());
-        }
-        self.text = text;
-        self.unused = 0;
     }
 
     /// The people whose text matches every word of `text`, best first:
     /// a name that starts with the word, then a name that contains it, then
     /// any other field; name order within each rank. `keep` filters further.
-    pub fn search(&self, text: &str, mut keep: impl FnMut(PersonId) -> bool) -> Vec<PersonId> {
+    /// `source` gives what to search of a person, if the texts are not
+    /// made yet ([`SearchIndex::fill_texts`]).
+    pub fn search<'a>(
+        &self,
+        text: &str,
+        mut keep: impl FnMut(PersonId) -> bool,
+        source: impl FnMut(PersonId) -> Option<Searchable<'a>>,
+    ) -> Vec<PersonId> {
         let terms = query_terms(text);
         if terms.is_empty() {
             return self.entries.iter().map(|e| e.id).filter(|id| keep(*id)).collect();
         }
+        self.fill_texts(source);
+        let texts = self.texts.borrow();
+        let Some(texts) = texts.as_ref() else { return Vec::new() };
         let narrowed = self.last.borrow_mut().take().filter(|l| l.covers(&terms)).map(|l| l.matched);
         let candidates: Box<dyn Iterator<Item = usize>> = match narrowed {
             Some(matched) => Box::new(matched.into_iter()),
@@ -222,10 +271,11 @@ impl SearchIndex {
         let mut by_score: Vec<Vec<PersonId>> = vec![Vec::new(); 2 * terms.len() + 1];
         'people: for i in candidates {
             let e = &self.entries[i];
-            let hay = &self.text[e.start..e.end];
+            let span = texts.spans[i];
+            let hay = &texts.text[span.start..span.end];
             let mut score = 0;
             for term in &terms {
-                match rank(hay, e.name_len, term) {
+                match rank(hay, span.name_len, term) {
                     Some(r) => score += r as usize,
                     None => continue 'people,
                 }
@@ -279,12 +329,27 @@ fn rank(hay: &str, name_len: usize, term: &str) -> Option<u32> {
     best
 }
 
-/// A person's entry (not yet placed in the index's text) and searchable text.
-fn entry(item: Searchable<'_>) -> (Entry, String) {
+impl Texts {
+    /// Writes the texts again in list order, leaving out the unused ones.
+    fn compact(&mut self) {
+        let mut text = String::with_capacity(self.text.len() - self.unused);
+        for span in &mut self.spans {
+            let start = text.len();
+            text.push_str(&self.text[span.start..span.end]);
+            (span.start, span.end) = (start, text.len());
+        }
+        self.text = text;
+        self.unused = 0;
+    }
+}
+
+/// Appends a person's folded searchable text to `hay`, the name first;
+/// returns the length of the name.
+fn push_hay(item: Searchable<'_>, hay: &mut String) -> usize {
     let p = item.person;
-    let name = fold(&format!("{} {}", p.given_name, p.family_name));
-    let mut hay = name.clone();
-    let name_len = hay.len();
+    let start = hay.len();
+    hay.push_str(&fold(&format!("{} {}", p.given_name, p.family_name)));
+    let name_len = hay.len() - start;
     let mut push = |s: &str| {
         if !s.is_empty() {
             hay.push('\u{1}');
@@ -313,8 +378,7 @@ fn entry(item: Searchable<'_>) -> (Entry, String) {
     for text in &item.custom_text {
         push(text);
     }
-    let entry = Entry { id: p.id, family: p.family_name.clone(), given: p.given_name.clone(), start: 0, end: 0, name_len };
-    (entry, hay)
+    name_len
 }
 
 /// The name a person is sorted by first: the family name, or the given
@@ -340,6 +404,11 @@ mod tests {
     use super::*;
     use crate::domain::testing::person_named;
     use crate::domain::text::FinnishOrder;
+
+    /// For an index built with its texts: never asked.
+    fn none(_: PersonId) -> Option<Searchable<'static>> {
+        None
+    }
 
     fn index(names: &[(&str, &str)]) -> (SearchIndex, Vec<Person>) {
         let people: Vec<Person> =
@@ -375,7 +444,7 @@ mod tests {
             ("Anna", "Lindholm"),
         ]);
         let check = |q: &str, want: &[&str]| {
-            assert_eq!(names(&idx, &people, idx.search(q, |_| true)), want, "query {q:?}");
+            assert_eq!(names(&idx, &people, idx.search(q, |_| true, none)), want, "query {q:?}");
         };
         check("hakkinen", &["Häkkinen"]);
         check("HÄKK", &["Häkkinen"]);
@@ -390,22 +459,22 @@ mod tests {
     fn typing_on_narrows_the_last_search_and_finds_the_same() {
         let names = [("Kati", "Häkkinen"), ("Mika", "Hakala"), ("Sakke", "Virtanen"), ("Anna", "Lindholm"), ("Hanna", "Kallio")];
         let (mut idx, people) = index(&names);
-        let fresh = |q: &str, keep: &dyn Fn(PersonId) -> bool| index(&names).0.search(q, keep);
+        let fresh = |q: &str, keep: &dyn Fn(PersonId) -> bool| index(&names).0.search(q, keep, none);
         let all = |_: PersonId| true;
         for q in ["h", "ha", "hak", "hakk", "hak", "ha", "ha ", "ha k", "ha ka", "", "a", "an", "anna", "anna x", "a"] {
-            assert_eq!(idx.search(q, all), fresh(q, &all), "query {q:?}");
+            assert_eq!(idx.search(q, all, none), fresh(q, &all), "query {q:?}");
         }
         // Another filter on the same text is applied to all the text's matches.
         let kati = people[0].id;
-        assert_eq!(idx.search("k", |id| id != kati), fresh("k", &|id| id != kati));
-        assert_eq!(idx.search("ka", |id| id == kati), vec![kati]);
+        assert_eq!(idx.search("k", |id| id != kati, none), fresh("k", &|id| id != kati));
+        assert_eq!(idx.search("ka", |id| id == kati, none), vec![kati]);
         // A change forgets the last search: a new person is found.
-        assert_eq!(idx.search("ber", all), vec![]);
+        assert_eq!(idx.search("ber", all, none), vec![]);
         let b = person_named(10, "Bo", "Berg");
         idx.upsert(Searchable { person: &b, org_names: vec![], custom_text: vec![] }, &FinnishOrder);
-        assert_eq!(idx.search("berg", all), vec![b.id]);
+        assert_eq!(idx.search("berg", all, none), vec![b.id]);
         idx.remove(b.id, &FinnishOrder);
-        assert_eq!(idx.search("berg", all), vec![]);
+        assert_eq!(idx.search("berg", all, none), vec![]);
     }
 
     #[test]
@@ -415,11 +484,13 @@ mod tests {
             let family = if round % 2 == 0 { "Berg" } else { "Björk" };
             let b = person_named(10, "Bo", family);
             idx.upsert(Searchable { person: &b, org_names: vec![], custom_text: vec![] }, &FinnishOrder);
-            assert_eq!(idx.search(&fold(family), |_| true), vec![b.id]);
-            assert_eq!(idx.search("ceder", |_| true).len(), 1);
-            assert!(idx.unused <= idx.text.len() / 2 + "bo bjork".len());
+            assert_eq!(idx.search(&fold(family), |_| true, none), vec![b.id]);
+            assert_eq!(idx.search("ceder", |_| true, none).len(), 1);
+            let texts = idx.texts.borrow();
+            let texts = texts.as_ref().unwrap();
+            assert!(texts.unused <= texts.text.len() / 2 + "bo bjork".len());
         }
-        assert_eq!(idx.search("berg", |_| true), vec![]);
+        assert_eq!(idx.search("berg", |_| true, none), vec![]);
         assert_eq!(idx.len(), 3);
     }
 
@@ -440,7 +511,48 @@ mod tests {
         assert_eq!(names(&idx, &people, all), ["Aho", "Ceder", "Öberg"]);
         idx.remove(renamed.id, &FinnishOrder);
         assert_eq!(idx.len(), 2);
-        assert!(idx.search("berg", |_| true).is_empty());
+        assert!(idx.search("berg", |_| true, none).is_empty());
+    }
+
+    #[test]
+    fn texts_made_after_the_order_find_the_same_as_texts_made_at_once() {
+        let names = [("Kati", "Häkkinen"), ("Mika", "Hakala"), ("Sakke", "Virtanen"), ("Anna", "Lindholm")];
+        let mut people: Vec<Person> =
+            names.iter().enumerate().map(|(i, (g, f))| person_named(i as u128 + 1, g, f)).collect();
+        people[1].tags.insert("golf".into());
+        fn item(p: &Person) -> Searchable<'_> {
+            let org_names = if p.family_name == "Virtanen" { vec!["Hakkarainen Oy"] } else { vec![] };
+            Searchable { person: p, org_names, custom_text: vec![] }
+        }
+        let mut lazy = SearchIndex::order(people.iter(), &FinnishOrder);
+        assert!(!lazy.has_texts());
+        // Changes before the texts are made are in them when they are.
+        let b = person_named(10, "Bo", "Hakberg");
+        lazy.upsert(item(&b), &FinnishOrder);
+        lazy.remove(people[3].id, &FinnishOrder);
+        assert!(!lazy.has_texts(), "a change does not make the texts");
+        let mut all: Vec<Person> = people[..3].to_vec();
+        all.push(b.clone());
+        let eager = SearchIndex::build(all.iter().map(item), &FinnishOrder);
+        assert_eq!(lazy.all().collect::<Vec<_>>(), eager.all().collect::<Vec<_>>());
+        let mut asked = 0;
+        let source = |id: PersonId| all.iter().find(|p| p.id == id).map(item);
+        let found = lazy.search("hak", |_| true, |id| {
+            asked += 1;
+            source(id)
+        });
+        assert_eq!(found, eager.search("hak", |_| true, none));
+        assert_eq!(found.len(), 4, "three names and an organisation");
+        assert_eq!(asked, 4, "each person's text is made once");
+        for q in ["golf", "hakkarainen", "lindholm", "bo hak", ""] {
+            assert_eq!(lazy.search(q, |_| true, none), eager.search(q, |_| true, none), "query {q:?}");
+        }
+        // Made once: later changes keep them up to date.
+        lazy.remove(b.id, &FinnishOrder);
+        assert_eq!(lazy.search("hakberg", |_| true, none), vec![]);
+        let c = person_named(11, "Cia", "Golfström");
+        lazy.upsert(item(&c), &FinnishOrder);
+        assert_eq!(lazy.search("golf", |_| true, none), vec![c.id, people[1].id]);
     }
 
     /// Compares without regard to case, and counts its calls.
