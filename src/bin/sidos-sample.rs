@@ -130,6 +130,9 @@ fn time_stages(config: &Config) {
     let t = Instant::now();
     let reg = Register::from_parts(parts, DeviceId::new(uuid::Uuid::from_u128(9)), Box::new(FinnishOrder));
     step("open: build the register and its indexes", t, format!("{} people", reg.people_count()));
+    let t = Instant::now();
+    reg.prepare_search();
+    step("open: make the search texts (after the list)", t, String::new());
 }
 
 /// One stored document read back as the store reads it.

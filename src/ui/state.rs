@@ -219,6 +219,12 @@ impl AppState {
         self.phase.set(Phase::Ready);
         web::next_paint().await;
         let current = move || self.generation.get_value() == generation;
+        // Search as the user types reads texts made now, after the list
+        // is on screen, rather than before it.
+        if current() {
+            self.reg.with_value(|r| r.as_ref().map(Register::prepare_search));
+            web::mark("search-ready");
+        }
         match pending.finish(Some(40.0), &current).await {
             Ok(Some((records, problems))) if current() => {
                 self.reg.update_value(|r| {
