@@ -79,7 +79,12 @@ async fn every_entity_type_survives_storage() {
     let store = Store::open(&name).await.unwrap();
     let mut reg = register(4);
     let mut ids = Ids(0);
-    let size = FieldDef { id: FieldId::new(uuid::Uuid::from_u128(77)), name: "Koko".into(), kind: FieldKind::Number, required: false };
+    let size = FieldDef {
+        id: FieldId::new(uuid::Uuid::from_u128(77)),
+        name: "Koko".into(),
+        kind: FieldKind::Number,
+        required: false,
+    };
     let settings = Settings {
         user_name: "Kaisa".into(),
         categories: vec![CategoryDef { key: CategoryKey::new("custom-club"), name: "Kerho".into() }],
@@ -93,12 +98,32 @@ async fn every_entity_type_survives_storage() {
     d.categories.insert(CategoryKey::new("custom-club"));
     run(&store, &mut reg, &mut ids, 2, Command::AddPerson(d)).await;
     let kati = reg.people().next().unwrap().id;
-    run(&store, &mut reg, &mut ids, 3, Command::AddOrg(OrgDraft { name: "Toinen Oy".into(), business_id: "0737546-2".into(), ..OrgDraft::default() })).await;
+    run(
+        &store,
+        &mut reg,
+        &mut ids,
+        3,
+        Command::AddOrg(OrgDraft { name: "Toinen Oy".into(), business_id: "0737546-2".into(), ..OrgDraft::default() }),
+    )
+    .await;
     for kind in [
-        RecordDraftKind::Contract { kind: ContractKind::Order, title: "T".into(), start: "2026-01-01".into(), end: String::new(), value: "5".into(), billing: Billing::OpenInvoice },
+        RecordDraftKind::Contract {
+            kind: ContractKind::Order,
+            title: "T".into(),
+            start: "2026-01-01".into(),
+            end: String::new(),
+            value: "5".into(),
+            billing: Billing::OpenInvoice,
+        },
         RecordDraftKind::Feedback { date: "2026-02-01".into(), text: "Hyvä".into() },
         RecordDraftKind::Ticket { opened: "2026-03-01".into(), closed: String::new(), description: "D".into() },
-        RecordDraftKind::Training { name: "T".into(), date: "2026-04-01".into(), completed: true, grade: "5".into(), statutory: true },
+        RecordDraftKind::Training {
+            name: "T".into(),
+            date: "2026-04-01".into(),
+            completed: true,
+            grade: "5".into(),
+            statutory: true,
+        },
         RecordDraftKind::Event { name: "E".into(), date: "2026-12-01".into(), dietary: "vegaani".into() },
     ] {
         run(&store, &mut reg, &mut ids, 4, Command::AddRecord(RecordDraft { person: kati, org: None, kind })).await;
@@ -106,12 +131,18 @@ async fn every_entity_type_survives_storage() {
     run(&store, &mut reg, &mut ids, 5, Command::AddPerson(draft("Poistuva", "Henkilö", "pois@example.fi"))).await;
     let gone = reg.people().find(|p| p.given_name == "Poistuva").unwrap().id;
     run(&store, &mut reg, &mut ids, 6, Command::DeletePerson(gone)).await;
-    run(&store, &mut reg, &mut ids, 7, Command::RecordDisclosure {
-        recipient: "Pitopalvelu Oy".into(),
-        purpose: "Tapahtuman tarjoilu".into(),
-        scope: "Tapahtumaan osallistujat".into(),
-        people: vec![kati],
-    })
+    run(
+        &store,
+        &mut reg,
+        &mut ids,
+        7,
+        Command::RecordDisclosure {
+            recipient: "Pitopalvelu Oy".into(),
+            purpose: "Tapahtuman tarjoilu".into(),
+            scope: "Tapahtumaan osallistujat".into(),
+            people: vec![kati],
+        },
+    )
     .await;
     let colleague = DeviceId::new(uuid::Uuid::from_u128(0xC0));
     let mut seen = reg.seen().clone();
@@ -158,9 +189,8 @@ async fn a_failed_transaction_leaves_nothing_behind() {
     // A second command whose audit entry reuses a key that exists: the
     // audit log refuses to overwrite, so the whole transaction must abort.
     let mut next = || ids.next();
-    let mut plan = reg
-        .plan(&Command::AddPerson(draft("Bertta", "Berg", "bertta@example.fi")), &mut env(1, &mut next))
-        .unwrap();
+    let mut plan =
+        reg.plan(&Command::AddPerson(draft("Bertta", "Berg", "bertta@example.fi")), &mut env(1, &mut next)).unwrap();
     for change in &mut plan.changes {
         if let sidos::domain::Change::Audit(entry) = change {
             entry.key = first_audit.key.clone();
@@ -193,7 +223,11 @@ async fn old_database(name: &str, version: u32) -> (Register, sidos::domain::Per
         reg.apply(plan.changes);
     }
     let kati = reg.people().find(|p| p.given_name == "Kati").unwrap().id;
-    let record = RecordDraft { person: kati, org: None, kind: RecordDraftKind::Feedback { date: "2026-11-01".into(), text: "Hyvä".into() } };
+    let record = RecordDraft {
+        person: kati,
+        org: None,
+        kind: RecordDraftKind::Feedback { date: "2026-11-01".into(), text: "Hyvä".into() },
+    };
     let plan = reg.plan(&Command::AddRecord(record), &mut env(2, &mut next)).unwrap();
     old.write_as_version_2(&plan.changes).await.unwrap();
     reg.apply(plan.changes);
@@ -333,7 +367,10 @@ async fn the_vault_seals_everything_in_place_and_opens_with_the_passphrase_only(
     let locked = store.load().await.unwrap();
     assert!(locked.parts.people.is_empty(), "nothing readable while locked");
     assert!(!locked.problems.is_empty());
-    assert_eq!(store.unlock(&vault.users[0], "väärä salasana").err(), Some(sidos::bundle::vault::VaultError::WrongPassphrase));
+    assert_eq!(
+        store.unlock(&vault.users[0], "väärä salasana").err(),
+        Some(sidos::bundle::vault::VaultError::WrongPassphrase)
+    );
     assert!(!store.is_unlocked());
     store.unlock(&vault.users[0], "kolme pientä porsasta metsässä").unwrap();
     let loaded = store.load().await.unwrap();
@@ -341,7 +378,11 @@ async fn the_vault_seals_everything_in_place_and_opens_with_the_passphrase_only(
     let back = loaded.into_register(reg.device(), Box::new(FinnishOrder));
     assert_eq!(back.people_count(), 2);
     assert_eq!(back.clock(), reg.clock());
-    assert_eq!(store.audit_page(None, 10).await.unwrap().len(), 3, "the sealed audit log reads back (two people, one organisation)");
+    assert_eq!(
+        store.audit_page(None, 10).await.unwrap().len(),
+        3,
+        "the sealed audit log reads back (two people, one organisation)"
+    );
     let access = store.access().await.unwrap();
     assert_eq!(access.actor(&admin).level, sidos::domain::Level::Admin);
     store.lock();
@@ -374,9 +415,15 @@ async fn a_damaged_sealed_value_is_reported_and_never_overwritten() {
     assert_eq!(loaded.problems[0].key, page_key);
     assert!(loaded.parts.people.len() < 2, "the rest loads");
     // Writing to the damaged page is refused rather than overwriting it.
-    let victims: Vec<_> = reg.people().filter(|p| sidos::bundle::pages::page_key(sidos::bundle::pages::Kind::People, &p.id.to_string()) == page_key).map(|p| p.id).collect();
+    let victims: Vec<_> = reg
+        .people()
+        .filter(|p| sidos::bundle::pages::page_key(sidos::bundle::pages::Kind::People, &p.id.to_string()) == page_key)
+        .map(|p| p.id)
+        .collect();
     let mut next = || ids.next();
-    let plan = reg.plan(&Command::UpdatePerson(victims[0], draft("Katri", "Häkkinen", "kati@example.fi")), &mut env(2, &mut next)).unwrap();
+    let plan = reg
+        .plan(&Command::UpdatePerson(victims[0], draft("Katri", "Häkkinen", "kati@example.fi")), &mut env(2, &mut next))
+        .unwrap();
     assert!(store.write(&plan.changes).await.is_err());
     let still = store.raw_values(schema::PAGES).await.unwrap().into_iter().find(|(k, _)| *k == page_key).unwrap().1;
     let still = js_sys::Uint8Array::new(&js_sys::Reflect::get(&still, &"sealed".into()).unwrap()).to_vec();
@@ -434,7 +481,8 @@ async fn the_register_opens_first_without_its_records_then_with_them() {
 #[wasm_bindgen_test]
 async fn the_browsers_deflate_makes_bundles_that_open() {
     use sidos::bundle::envelope;
-    let document: Vec<u8> = (0..20_000u32).flat_map(|n| format!("{{\"n\":{n},\"name\":\"Häkkinen\"}}\n").into_bytes()).collect();
+    let document: Vec<u8> =
+        (0..20_000u32).flat_map(|n| format!("{{\"n\":{n},\"name\":\"Häkkinen\"}}\n").into_bytes()).collect();
     let deflated = sidos::web::deflate_raw(&document).await.expect("the browser compresses");
     assert!(deflated.len() * 5 < document.len(), "{} of {} bytes", deflated.len(), document.len());
     assert_eq!(miniz_oxide::inflate::decompress_to_vec(&deflated).unwrap(), document);

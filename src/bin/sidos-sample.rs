@@ -43,8 +43,8 @@ fn parse(args: &[String]) -> Result<(Config, bool), String> {
             "--records" => config.records = number()?,
             "--seed" => config.seed = number()? as u64,
             "--today" => {
-                config.today = NaiveDate::parse_from_str(value, "%Y-%m-%d")
-                    .map_err(|_| format!("--today: not a date: {value}"))?
+                config.today =
+                    NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| format!("--today: not a date: {value}"))?
             }
             other => return Err(format!("unknown option {other}")),
         }
@@ -72,7 +72,11 @@ fn time_stages(config: &Config) {
     step("export: document as JSON", t, format!("{} bytes", doc.len()));
     let t = Instant::now();
     let compressed = miniz_oxide::deflate::compress_to_vec(&doc, sidos::bundle::envelope::DEFLATE_LEVEL);
-    step(&format!("export: deflate (level {})", sidos::bundle::envelope::DEFLATE_LEVEL), t, format!("{} bytes", compressed.len()));
+    step(
+        &format!("export: deflate (level {})", sidos::bundle::envelope::DEFLATE_LEVEL),
+        t,
+        format!("{} bytes", compressed.len()),
+    );
     drop(snapshot);
     let now = Utc::now();
     let t = Instant::now();
@@ -115,8 +119,10 @@ fn time_stages(config: &Config) {
     // Sealed as the store seals them (one nonce for all is fine here: the
     // pages are only timed, never stored).
     let key = vault::DataKey::from_random([7; 32]);
-    let sealed: Vec<(pages::Kind, Vec<u8>)> =
-        texts.iter().map(|(kind, text)| (*kind, vault::seal(&key, "pages", kind.prefix(), [1; 24], text.as_bytes()))).collect();
+    let sealed: Vec<(pages::Kind, Vec<u8>)> = texts
+        .iter()
+        .map(|(kind, text)| (*kind, vault::seal(&key, "pages", kind.prefix(), [1; 24], text.as_bytes())))
+        .collect();
     drop(texts);
     // The first rows wait for everything but the records; the records are
     // read after them.

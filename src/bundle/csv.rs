@@ -198,8 +198,7 @@ where
             .flexible(true)
             .from_writer(&mut out);
         let mut write = |cells: &[String]| {
-            w.write_record(cells.iter().map(|c| neutralise(c).into_owned()))
-                .expect("writing to memory does not fail");
+            w.write_record(cells.iter().map(|c| neutralise(c).into_owned())).expect("writing to memory does not fail");
         };
         write(header);
         for row in rows {
@@ -237,9 +236,7 @@ fn cell(reg: &Register, p: &crate::domain::Person, column: &Column, export: &Csv
         Column::City => part(|a| &a.city),
         Column::Country => part(|a| &a.country),
         Column::Address => address.map(Address::one_line).unwrap_or_default(),
-        Column::Organisation => {
-            affiliation.and_then(|a| reg.org(a.org)).map(|o| o.name.clone()).unwrap_or_default()
-        }
+        Column::Organisation => affiliation.and_then(|a| reg.org(a.org)).map(|o| o.name.clone()).unwrap_or_default(),
         Column::Role => affiliation.map(|a| a.role.clone()).unwrap_or_default(),
         Column::Website => p.websites.first().cloned().unwrap_or_default(),
         Column::Categories => p
@@ -360,7 +357,13 @@ pub fn windows_1252(bytes: &[u8]) -> String {
 }
 
 fn utf16(bytes: &[u8], little: bool) -> String {
-    let units = bytes.chunks_exact(2).map(|c| if little { u16::from_le_bytes([c[0], c[1]]) } else { u16::from_be_bytes([c[0], c[1]]) });
+    let units = bytes.chunks_exact(2).map(|c| {
+        if little {
+            u16::from_le_bytes([c[0], c[1]])
+        } else {
+            u16::from_be_bytes([c[0], c[1]])
+        }
+    });
     char::decode_utf16(units).map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER)).collect()
 }
 
@@ -658,13 +661,29 @@ pub enum Target {
     /// Aho", "Aho, Anna").
     FullName,
     /// An e-mail address; `n` pairs it with an [`Target::EmailLabel`].
-    Email { n: u8, label: LabelKind },
-    EmailLabel { n: u8 },
-    Phone { n: u8, label: LabelKind },
-    PhoneLabel { n: u8 },
+    Email {
+        n: u8,
+        label: LabelKind,
+    },
+    EmailLabel {
+        n: u8,
+    },
+    Phone {
+        n: u8,
+        label: LabelKind,
+    },
+    PhoneLabel {
+        n: u8,
+    },
     /// A part of the `n`th address.
-    Address { n: u8, label: LabelKind, part: AddressPart },
-    AddressLabel { n: u8 },
+    Address {
+        n: u8,
+        label: LabelKind,
+        part: AddressPart,
+    },
+    AddressLabel {
+        n: u8,
+    },
     Organisation,
     /// Job title: the role at the organisation.
     Role,
@@ -872,10 +891,19 @@ pub fn target_for(header: &str, settings: &Settings) -> Target {
         | "ovrigt" | "comments" => Some(Target::Notes),
         "categories" | "labels" | "group membership" | "tags" | "ryhmat" | "luokat" | "tunnisteet" | "kategorier"
         | "etiketter" | "avainsanat" => Some(Target::Tags),
-        "suoramarkkinointikielto" | "markkinointikielto" | "direktreklamsparr" | "marketing prohibition"
-        | "do not contact" | "no marketing" | "marketing opt out" => Some(Target::MarketingProhibition),
+        "suoramarkkinointikielto"
+        | "markkinointikielto"
+        | "direktreklamsparr"
+        | "marketing prohibition"
+        | "do not contact"
+        | "no marketing"
+        | "marketing opt out" => Some(Target::MarketingProhibition),
         // Outlook's "E-mail Type" is SMTP or EX, not a label.
-        "e mail type" | "e mail 2 type" | "e mail 3 type" | "e mail display name" | "e mail 2 display name"
+        "e mail type"
+        | "e mail 2 type"
+        | "e mail 3 type"
+        | "e mail display name"
+        | "e mail 2 display name"
         | "e mail 3 display name" => Some(Target::Ignore),
         _ => None,
     };
@@ -894,7 +922,9 @@ pub fn target_for(header: &str, settings: &Settings) -> Target {
     if phrase(&["e mail", "e post", "s posti"]) || prefix(&["email", "sahkoposti", "epost", "mail"]) {
         return Target::Email { n: 0, label };
     }
-    if has(&["puhelin", "telefon", "matkapuh", "kannykka"]) || prefix(&["phone", "mobile", "mobil", "gsm", "cell", "puh"]) {
+    if has(&["puhelin", "telefon", "matkapuh", "kannykka"])
+        || prefix(&["phone", "mobile", "mobil", "gsm", "cell", "puh"])
+    {
         return Target::Phone { n: 0, label };
     }
     if let Some(part) = address_part(&norm) {
@@ -971,7 +1001,8 @@ fn read_with(decoded: Decoded, separator: Separator, hint: bool) -> Result<CsvFi
         return Err(FileError::Empty);
     }
     let header = records.remove(0);
-    let headers: Vec<String> = header.cells.into_iter().map(|h| h.trim().trim_start_matches('\u{feff}').to_owned()).collect();
+    let headers: Vec<String> =
+        header.cells.into_iter().map(|h| h.trim().trim_start_matches('\u{feff}').to_owned()).collect();
     if records.is_empty() {
         return Err(FileError::NoRows);
     }
@@ -1054,7 +1085,13 @@ pub fn prohibition_purposes() -> Vec<Purpose> {
 }
 
 /// One record's cells as an import row.
-pub fn map_cells(line: usize, headers: &[String], cells: &[String], targets: &[Target], labels: &LabelTexts) -> ImportRow {
+pub fn map_cells(
+    line: usize,
+    headers: &[String],
+    cells: &[String],
+    targets: &[Target],
+    labels: &LabelTexts,
+) -> ImportRow {
     let mut row = ImportRow { line, ..ImportRow::default() };
     let d = &mut row.draft;
     let mut middle = String::new();
@@ -1154,7 +1191,12 @@ pub fn map_cells(line: usize, headers: &[String], cells: &[String], targets: &[T
     }
     let d = &mut row.draft;
     if !middle.is_empty() {
-        d.given_name = [d.given_name.trim(), middle.as_str()].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join(" ");
+        d.given_name = [d.given_name.trim(), middle.as_str()]
+            .iter()
+            .filter(|s| !s.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join(" ");
     }
     if d.given_name.is_empty() && d.family_name.is_empty() && !full.is_empty() {
         (d.given_name, d.family_name) = split_full_name(&full);
@@ -1171,7 +1213,10 @@ pub fn map_cells(line: usize, headers: &[String], cells: &[String], targets: &[T
         d.phones.push(LabeledDraft { label: label_of(kind, n, &phone_labels), value });
     }
     for (n, (kind, mut a, more)) in addresses {
-        let lines: Vec<&str> = std::iter::once(a.street.as_str()).chain(more.iter().map(String::as_str)).filter(|s| !s.is_empty()).collect();
+        let lines: Vec<&str> = std::iter::once(a.street.as_str())
+            .chain(more.iter().map(String::as_str))
+            .filter(|s| !s.is_empty())
+            .collect();
         a.street = lines.join(", ");
         a.label = label_of(kind, n, &address_labels);
         if !a.is_empty() {

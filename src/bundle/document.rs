@@ -18,11 +18,11 @@ use super::dto::{
 };
 use super::dto::{ConsentConfigDto, ConsentEntryDto};
 use super::error::BundleError;
-use crate::domain::{ConsentConfig, ConsentEntry, ConsentId, Purpose};
 use crate::domain::{
     CategoryKey, CustomValue, DeviceId, Disclosure, EntityRef, ExportScope, FieldKind, OrgId, Organisation, Person,
     PersonField, PersonId, Record, RecordId, RecordKind, Settings, Snapshot, Stamp, Tombstone, TombstoneReason,
 };
+use crate::domain::{ConsentConfig, ConsentEntry, ConsentId, Purpose};
 
 /// The `format` value of every register document.
 pub const FORMAT: &str = "sidos-register";
@@ -169,15 +169,8 @@ struct RawDocument<P, O, R, T, D, C, Q> {
 }
 
 type ValueDocument = RawDocument<Value, Value, Value, Value, Value, Value, Value>;
-type TypedDocument = RawDocument<
-    PersonDto,
-    OrgDto,
-    RecordDto,
-    TombstoneDto,
-    DisclosureDto,
-    ConsentEntryDto,
-    super::gdpr::RequestDto,
->;
+type TypedDocument =
+    RawDocument<PersonDto, OrgDto, RecordDto, TombstoneDto, DisclosureDto, ConsentEntryDto, super::gdpr::RequestDto>;
 
 /// Reads the document's shape: straight into the DTOs (fast), or, when
 /// that fails, through JSON values to name the entity that is wrong.

@@ -297,11 +297,11 @@ impl Unlocked {
         );
         let plaintext = miniz_oxide::inflate::decompress_to_vec_with_limit(&compressed, MAX_PLAINTEXT_BYTES as usize)
             .map_err(|e| match e.status {
-                miniz_oxide::inflate::TINFLStatus::HasMoreOutput => {
-                    BundleError::TooLarge { size: MAX_PLAINTEXT_BYTES + 1, limit: MAX_PLAINTEXT_BYTES }
-                }
-                _ => BundleError::DamagedPlaintext,
-            })?;
+            miniz_oxide::inflate::TINFLStatus::HasMoreOutput => {
+                BundleError::TooLarge { size: MAX_PLAINTEXT_BYTES + 1, limit: MAX_PLAINTEXT_BYTES }
+            }
+            _ => BundleError::DamagedPlaintext,
+        })?;
         Ok(Opened { header, plaintext })
     }
 }

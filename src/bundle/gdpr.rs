@@ -12,7 +12,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::dto::{stamp, ConsentEntryDto, DisclosureDto, DtoError, FieldDefDto, OrgDto, PersonDto, RecordDto, SettingsDto};
+use super::dto::{
+    stamp, ConsentEntryDto, DisclosureDto, DtoError, FieldDefDto, OrgDto, PersonDto, RecordDto, SettingsDto,
+};
 use crate::domain::gdpr::{
     Anchor, Contact, Controller, DataKind, Extension, ExtraSection, LegalBasis, Period, Purpose, Recipient, RecordType,
     RegisterDescription, Request, RequestKind, RequestStatus, Requester, RetentionRule, RetentionRules,
@@ -23,7 +25,6 @@ use crate::domain::{AuditAction, CategoryKey, PersonId, Register, RequestId, Sou
 fn bad(what: &'static str, detail: impl Into<String>) -> DtoError {
     DtoError { what, detail: detail.into() }
 }
-
 
 /// The desk's audit actions by name (`None`: not one of them). Actions
 /// under a request carry its id in the entry's `other`.
@@ -260,7 +261,11 @@ impl From<&RegisterDescription> for RegisterDescriptionDto {
             security_manual: d.security_manual.clone(),
             security_it: d.security_it.clone(),
             automated_decisions: d.automated_decisions.clone(),
-            extra: d.extra.iter().map(|x| ExtraSectionDto { heading: x.heading.clone(), text: x.text.clone() }).collect(),
+            extra: d
+                .extra
+                .iter()
+                .map(|x| ExtraSectionDto { heading: x.heading.clone(), text: x.text.clone() })
+                .collect(),
             updated: d.updated,
             stamp: super::dto::stamp_text(&d.stamp),
         }
@@ -300,7 +305,8 @@ impl TryFrom<RegisterDescriptionDto> for RegisterDescription {
             .into_iter()
             .map(|t| {
                 Ok(Transfer {
-                    safeguard: Safeguard::from_key(&t.safeguard).ok_or_else(|| bad("safeguard", t.safeguard.clone()))?,
+                    safeguard: Safeguard::from_key(&t.safeguard)
+                        .ok_or_else(|| bad("safeguard", t.safeguard.clone()))?,
                     recipient: t.recipient,
                     country: t.country,
                     note: t.note,
@@ -507,12 +513,8 @@ pub fn personal_data_json(reg: &Register, person: PersonId, now: DateTime<Utc>) 
         .map(|r| RecordDto { created: Some(r.created), updated: Some(r.updated), ..RecordDto::from(r) })
         .collect();
     records.sort_by_key(|r| r.id);
-    let org_ids: BTreeSet<_> = p
-        .affiliations
-        .iter()
-        .map(|a| a.org)
-        .chain(reg.records_of(person).iter().filter_map(|r| r.org))
-        .collect();
+    let org_ids: BTreeSet<_> =
+        p.affiliations.iter().map(|a| a.org).chain(reg.records_of(person).iter().filter_map(|r| r.org)).collect();
     let organisations = org_ids
         .into_iter()
         .filter_map(|id| reg.org(id))
@@ -524,12 +526,8 @@ pub fn personal_data_json(reg: &Register, person: PersonId, now: DateTime<Utc>) 
         .into_iter()
         .filter(|f| p.custom.keys().any(|id| id.uuid() == f.id))
         .collect();
-    let definitions = SettingsDto {
-        user_name: String::new(),
-        fields,
-        segments: Vec::new(),
-        ..SettingsDto::from(settings)
-    };
+    let definitions =
+        SettingsDto { user_name: String::new(), fields, segments: Vec::new(), ..SettingsDto::from(settings) };
     let mut consents: Vec<ConsentEntryDto> = reg.consents_of(person).into_iter().map(ConsentEntryDto::from).collect();
     consents.reverse();
     let disclosures = reg

@@ -18,10 +18,10 @@
 pub mod csv;
 pub mod document;
 pub mod dto;
-pub mod pages;
 pub mod envelope;
 pub mod error;
 pub mod gdpr;
+pub mod pages;
 pub mod passphrase;
 pub mod vault;
 pub mod vcard;

@@ -27,15 +27,8 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 7] = [
-        Kind::People,
-        Kind::Orgs,
-        Kind::Records,
-        Kind::Tombstones,
-        Kind::Disclosures,
-        Kind::Consents,
-        Kind::Requests,
-    ];
+    pub const ALL: [Kind; 7] =
+        [Kind::People, Kind::Orgs, Kind::Records, Kind::Tombstones, Kind::Disclosures, Kind::Consents, Kind::Requests];
 
     /// The prefix of this kind's page keys.
     pub fn prefix(self) -> &'static str {
@@ -156,9 +149,7 @@ pub fn entry(change: &Change) -> Option<(Kind, String, Option<String>)> {
         Change::PutDisclosure(d) => (Kind::Disclosures, d.id.to_string(), Some(json(&DisclosureDto::from(d)))),
         Change::PutConsent(e) => (Kind::Consents, e.id.to_string(), Some(json(&ConsentEntryDto::from(e)))),
         Change::RemoveConsent(id) => (Kind::Consents, id.to_string(), None),
-        Change::PutRequest(r) => {
-            (Kind::Requests, r.id.to_string(), Some(json(&super::gdpr::RequestDto::from(r))))
-        }
+        Change::PutRequest(r) => (Kind::Requests, r.id.to_string(), Some(json(&super::gdpr::RequestDto::from(r)))),
         Change::PutSettings(_)
         | Change::Audit(_)
         | Change::Clock(_)
@@ -196,7 +187,8 @@ mod tests {
         assert!(page_key(Kind::Records, key).starts_with("records/"));
         let mut counts = BTreeMap::new();
         for n in 0..25_600u32 {
-            let key = format!("0190d3a1-{:04x}-7{:03x}-8000-{:012x}", n % 65536, n % 4096, n.wrapping_mul(2_654_435_761));
+            let key =
+                format!("0190d3a1-{:04x}-7{:03x}-8000-{:012x}", n % 65536, n % 4096, n.wrapping_mul(2_654_435_761));
             *counts.entry(page_key(Kind::People, &key)).or_insert(0u32) += 1;
         }
         assert_eq!(counts.len(), 256, "every page used");

@@ -136,9 +136,7 @@ pub fn open(key: &DataKey, store: &str, record_key: &str, sealed: &[u8]) -> Resu
     let (nonce, ciphertext) = sealed.split_at(24);
     let nonce: [u8; 24] = nonce.try_into().map_err(|_| VaultError::Damaged)?;
     let aad = record_aad(store, record_key);
-    key.cipher()
-        .decrypt(&XNonce::from(nonce), Payload { msg: ciphertext, aad: &aad })
-        .map_err(|_| VaultError::Damaged)
+    key.cipher().decrypt(&XNonce::from(nonce), Payload { msg: ciphertext, aad: &aad }).map_err(|_| VaultError::Damaged)
 }
 
 /// The stored form of a wrapped key.
@@ -243,7 +241,11 @@ mod tests {
         let opened = unwrap(&wrapped, "admin", "kolme sanaa täällä").unwrap();
         assert_eq!(opened.0.as_slice(), key().0.as_slice());
         assert_eq!(unwrap(&wrapped, "admin", "kolme sanaa taalla").err(), Some(VaultError::WrongPassphrase));
-        assert_eq!(unwrap(&wrapped, "another user", "kolme sanaa täällä").err(), Some(VaultError::WrongPassphrase), "bound to its user");
+        assert_eq!(
+            unwrap(&wrapped, "another user", "kolme sanaa täällä").err(),
+            Some(VaultError::WrongPassphrase),
+            "bound to its user"
+        );
         assert_eq!(wrap(&key(), "admin", "", FAST, [1; 16], [2; 24]).err(), Some(VaultError::EmptyPassphrase));
     }
 

@@ -16,7 +16,9 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 
 use super::csv::{decode, windows_1252, FileError, LabelTexts};
-use crate::domain::{Address, AffiliationDraft, ImportRow, LabeledDraft, OrgChoice, Person, PersonId, Register, RowIssue, Social};
+use crate::domain::{
+    Address, AffiliationDraft, ImportRow, LabeledDraft, OrgChoice, Person, PersonId, Register, RowIssue, Social,
+};
 
 // ----- writing -----
 
@@ -126,7 +128,11 @@ pub fn write_person(reg: &Register, p: &Person, options: VcardOptions) -> String
         line(format!("URL:{}", escape(w)));
     }
     for s in &p.socials {
-        line(format!("X-SOCIALPROFILE;TYPE={}:{}", escape(&s.service.to_lowercase()).replace(' ', "-"), escape(&s.handle)));
+        line(format!(
+            "X-SOCIALPROFILE;TYPE={}:{}",
+            escape(&s.service.to_lowercase()).replace(' ', "-"),
+            escape(&s.handle)
+        ));
     }
     if options.notes && !p.notes.is_empty() {
         line(format!("NOTE:{}", escape(&p.notes)));
@@ -185,12 +191,15 @@ fn parse_line(line: &str) -> Option<Property> {
     // The colon that ends the name and parameters (not one in a quoted
     // parameter value).
     let mut in_quotes = false;
-    let colon = line.char_indices().find(|&(_, c)| {
-        if c == '"' {
-            in_quotes = !in_quotes;
-        }
-        c == ':' && !in_quotes
-    })?.0;
+    let colon = line
+        .char_indices()
+        .find(|&(_, c)| {
+            if c == '"' {
+                in_quotes = !in_quotes;
+            }
+            c == ':' && !in_quotes
+        })?
+        .0;
     let (head, value) = (&line[..colon], &line[colon + 1..]);
     let mut parts = split_params(head).into_iter();
     let name_part = parts.next()?;
@@ -387,11 +396,8 @@ pub fn read(bytes: &[u8], labels: &LabelTexts) -> Result<Vec<ImportRow>, FileErr
 }
 
 fn read_property(c: &mut Card, prop: Property, labels: &LabelTexts) {
-    let raw = if prop.quoted_printable() {
-        quoted_printable(&prop.value, prop.param("CHARSET"))
-    } else {
-        prop.value.clone()
-    };
+    let raw =
+        if prop.quoted_printable() { quoted_printable(&prop.value, prop.param("CHARSET")) } else { prop.value.clone() };
     let types = prop.types();
     let label = |phone: bool| -> String {
         let has = |t: &str| types.iter().any(|x| x == t);

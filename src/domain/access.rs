@@ -133,5 +133,9 @@ pub fn check(actor: &Actor, command: &Command, reg: &Register) -> Result<(), Com
             _ => false,
         },
     };
-    if allowed { Ok(()) } else { Err(CommandError::NotAllowed) }
+    if allowed {
+        Ok(())
+    } else {
+        Err(CommandError::NotAllowed)
+    }
 }

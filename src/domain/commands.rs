@@ -12,8 +12,8 @@ use super::consent::{ConsentConfig, ConsentSource, ConsentState, Purpose};
 use super::contacts_import::ContactsImport;
 use super::disclosure::{Disclosure, DisclosureId};
 use super::draft::{
-    validate_org, validate_person, validate_record, FieldError, OrgChoice, OrgDraft, PersonData,
-    PersonDraft, Problems, RecordDraft,
+    validate_org, validate_person, validate_record, FieldError, OrgChoice, OrgDraft, PersonData, PersonDraft, Problems,
+    RecordDraft,
 };
 use super::ids::{OrgId, PersonId, RecordId, SegmentId, Stamp};
 use super::merge_people::{merge_person_fields, MergeSide};
@@ -50,18 +50,30 @@ pub enum Command {
     UpdateRecord(RecordId, RecordDraft),
     DeleteRecord(RecordId),
     /// Merges `other` into `keep`, field by field; `other`'s records move.
-    MergePeople { keep: PersonId, other: PersonId, choices: BTreeMap<PersonField, MergeSide> },
+    MergePeople {
+        keep: PersonId,
+        other: PersonId,
+        choices: BTreeMap<PersonField, MergeSide>,
+    },
     /// Removes dietary data of events whose date has passed.
     PurgePastDietary,
     /// Notes in the audit log that a record's dietary data was shown.
     LogDietaryView(RecordId),
     UpdateSettings(Settings),
-    SaveSegment { name: String, filter: Filter },
+    SaveSegment {
+        name: String,
+        filter: Filter,
+    },
     DeleteSegment(SegmentId),
     /// Writes the disclosure log entry of an export: who receives the data
     /// and why (both may be empty), what was included in words, and whose
     /// data it is.
-    RecordDisclosure { recipient: String, purpose: String, scope: String, people: Vec<PersonId> },
+    RecordDisclosure {
+        recipient: String,
+        purpose: String,
+        scope: String,
+        people: Vec<PersonId>,
+    },
     /// Writes a new entry in a person's consent ledger. `date` is when the
     /// person answered (`2026-11-22` or `22.11.2026`; empty: today); the
     /// wording is required for a given consent.
@@ -77,13 +89,22 @@ pub enum Command {
     /// at once (every newsletter, direct marketing on every channel,
     /// disclosure to partners), which also puts the person in the
     /// prohibition register. `date` as in `RecordConsent`.
-    ObjectToMarketing { person: PersonId, date: String, source: ConsentSource },
+    ObjectToMarketing {
+        person: PersonId,
+        date: String,
+        source: ConsentSource,
+    },
     /// The organisation's newsletters and the purposes' legal bases.
     UpdateConsentConfig(ConsentConfig),
     /// Writes the disclosure log entry of a list handed to a partner, and
     /// refuses it if anyone on it may not be disclosed to partners
     /// (`people.<i>` names them). The recipient is required.
-    RecordPartnerDisclosure { recipient: String, purpose: String, scope: String, people: Vec<PersonId> },
+    RecordPartnerDisclosure {
+        recipient: String,
+        purpose: String,
+        scope: String,
+        people: Vec<PersonId>,
+    },
     /// Adds and merges people from a contacts file (CSV or vCard) in one
     /// plan: all or nothing.
     ImportContacts(ContactsImport),
@@ -178,10 +199,7 @@ impl Planner<'_, '_, '_> {
 
     /// Turns the form's organisation choices into links, creating the
     /// organisations that do not exist yet.
-    fn resolve_affiliations(
-        &mut self,
-        choices: &[(OrgChoice, String)],
-    ) -> Result<Vec<Affiliation>, Vec<FieldError>> {
+    fn resolve_affiliations(&mut self, choices: &[(OrgChoice, String)]) -> Result<Vec<Affiliation>, Vec<FieldError>> {
         let mut out: Vec<Affiliation> = Vec::new();
         let mut problems = Problems::default();
         for (i, (choice, role)) in choices.iter().enumerate() {
@@ -261,11 +279,8 @@ impl Register {
                 let affiliations = p.resolve_affiliations(&data.affiliations).map_err(CommandError::Invalid)?;
                 let mut person =
                     build_person(*id, data, affiliations, old.created, p.env.now, old.stamps.clone(), stamp);
-                person.provenance.date = if draft.provenance.date.trim().is_empty() {
-                    old.provenance.date
-                } else {
-                    person.provenance.date
-                };
+                person.provenance.date =
+                    if draft.provenance.date.trim().is_empty() { old.provenance.date } else { person.provenance.date };
                 person.restriction = old.restriction.clone();
                 let changed = old.changed_fields(&person);
                 if changed.is_empty() {
@@ -308,7 +323,13 @@ impl Register {
                     stamp,
                 };
                 let blank = Organisation { name: String::new(), ..org.clone() };
-                let blank = Organisation { business_id: None, address: Default::default(), website: None, notes: String::new(), ..blank };
+                let blank = Organisation {
+                    business_id: None,
+                    address: Default::default(),
+                    website: None,
+                    notes: String::new(),
+                    ..blank
+                };
                 let fields = org.changed_fields(&blank);
                 p.plan.changes.push(Change::PutOrg(org));
                 p.audit(AuditAction::Created, EntityRef::Org(id), strs(&fields));
@@ -437,7 +458,9 @@ impl Register {
                 }
                 // The ledger follows the person: what they said stays true.
                 for entry in self.consents_of(*other) {
-                    p.plan.changes.push(Change::PutConsent(super::consent::ConsentEntry { person: *keep, ..entry.clone() }));
+                    p.plan
+                        .changes
+                        .push(Change::PutConsent(super::consent::ConsentEntry { person: *keep, ..entry.clone() }));
                 }
                 p.plan.changes.push(Change::RemovePerson(*other));
                 p.plan.changes.push(tombstone(EntityRef::Person(*other), stamp, TombstoneReason::MergedInto(*keep)));
@@ -671,7 +694,9 @@ fn check_settings(reg: &Register, new: &Settings) -> Result<(Settings, Vec<&'sta
         }
     }
     for (i, gone) in old.categories.iter().enumerate() {
-        if !s.categories.iter().any(|c| c.key == gone.key) && reg.people.values().any(|p| p.categories.contains(&gone.key)) {
+        if !s.categories.iter().any(|c| c.key == gone.key)
+            && reg.people.values().any(|p| p.categories.contains(&gone.key))
+        {
             p.add(format!("removed_categories.{i}"), Problem::InUse);
         }
     }

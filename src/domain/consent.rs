@@ -327,11 +327,7 @@ impl ConsentConfig {
 
     /// Every purpose in the order forms show them: newsletters first.
     pub fn purposes(&self) -> Vec<Purpose> {
-        self.newsletters
-            .iter()
-            .map(|n| Purpose::Newsletter(n.id))
-            .chain(Purpose::FIXED)
-            .collect()
+        self.newsletters.iter().map(|n| Purpose::Newsletter(n.id)).chain(Purpose::FIXED).collect()
     }
 
     /// The purposes an objection to direct marketing refuses: every
@@ -422,13 +418,8 @@ impl Register {
 
     /// A person's whole history, newest first.
     pub fn consents_of(&self, person: PersonId) -> Vec<&ConsentEntry> {
-        let mut list: Vec<&ConsentEntry> = self
-            .consents_by_person
-            .get(&person)
-            .into_iter()
-            .flatten()
-            .filter_map(|id| self.consents.get(id))
-            .collect();
+        let mut list: Vec<&ConsentEntry> =
+            self.consents_by_person.get(&person).into_iter().flatten().filter_map(|id| self.consents.get(id)).collect();
         list.sort_by_key(|e| std::cmp::Reverse(e.order_key()));
         list
     }
@@ -495,8 +486,8 @@ use std::collections::BTreeSet;
 use super::audit::{AuditAction, EntityRef};
 use super::commands::{CommandError, Planner};
 use super::draft::{FieldError, Problems};
-use super::validate::{self as v, Problem};
 use super::text::fold;
+use super::validate::{self as v, Problem};
 
 /// The date a person answered: empty is today; never in the future.
 fn answer_date(raw: &str, today: NaiveDate) -> Result<NaiveDate, Problem> {

@@ -371,7 +371,12 @@ fn suggestion(reg: &Register, status: &RowStatus) -> Decision {
 impl Register {
     /// Checks every row as the person form would (with the options
     /// applied) and finds likely duplicates. Changes nothing.
-    pub fn preview_contacts_import(&self, rows: &[ImportRow], options: &ImportOptions, today: NaiveDate) -> ContactsPreview {
+    pub fn preview_contacts_import(
+        &self,
+        rows: &[ImportRow],
+        options: &ImportOptions,
+        today: NaiveDate,
+    ) -> ContactsPreview {
         let mut finder = DuplicateFinder::new(self);
         let rows = rows
             .iter()
@@ -427,9 +432,9 @@ impl Planner<'_, '_, '_> {
             }
             match validate_person(&options.apply(&row.draft), &reg.settings, today) {
                 Ok(data) => chosen.push((i, data, *decision)),
-                Err(list) => errors.extend(
-                    list.into_iter().map(|e| FieldError::new(format!("rows.{i}.{}", e.field), e.problem)),
-                ),
+                Err(list) => {
+                    errors.extend(list.into_iter().map(|e| FieldError::new(format!("rows.{i}.{}", e.field), e.problem)))
+                }
             }
         }
         let states: Vec<ConsentState> =
@@ -529,7 +534,11 @@ impl Planner<'_, '_, '_> {
 
     /// Organisations by name, created once per plan (an index instead of
     /// a search per row).
-    fn import_affiliations(&mut self, choices: &[(OrgChoice, String)], orgs: &mut HashMap<String, OrgId>) -> Vec<Affiliation> {
+    fn import_affiliations(
+        &mut self,
+        choices: &[(OrgChoice, String)],
+        orgs: &mut HashMap<String, OrgId>,
+    ) -> Vec<Affiliation> {
         let mut out: Vec<Affiliation> = Vec::new();
         for (choice, role) in choices {
             let org = match choice {

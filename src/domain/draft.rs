@@ -7,9 +7,7 @@ use chrono::NaiveDate;
 
 use super::ids::{FieldId, OrgId, PersonId};
 use super::person::{Address, Labeled, Provenance, Social, Source};
-use super::record::{
-    Billing, Contract, ContractKind, EventParticipation, Feedback, RecordKind, Ticket, Training,
-};
+use super::record::{Billing, Contract, ContractKind, EventParticipation, Feedback, RecordKind, Ticket, Training};
 use super::settings::{CategoryKey, CustomValue, FieldKind, Settings};
 use super::validate::{self as v, Problem};
 
@@ -48,7 +46,11 @@ impl Problems {
     }
 
     pub fn finish<T>(self, value: T) -> Result<T, Vec<FieldError>> {
-        if self.0.is_empty() { Ok(value) } else { Err(self.0) }
+        if self.0.is_empty() {
+            Ok(value)
+        } else {
+            Err(self.0)
+        }
     }
 }
 
@@ -137,29 +139,29 @@ pub fn validate_person(
         p.add("family_name", Problem::NameRequired);
     }
 
-    let labeled = |p: &mut Problems, rows: &[LabeledDraft], name: &str, check: &dyn Fn(&str) -> Result<String, Problem>| {
-        let mut out = Vec::new();
-        for (i, row) in rows.iter().enumerate() {
-            if row.value.trim().is_empty() {
-                continue;
-            }
-            let label = p.check(format!("{name}.{i}.label"), v::short_text(&row.label));
-            if let (Some(value), Some(label)) = (p.check(format!("{name}.{i}"), check(&row.value)), label) {
-                if !out.iter().any(|l: &Labeled| l.value == value) {
-                    out.push(Labeled { label, value });
+    let labeled =
+        |p: &mut Problems, rows: &[LabeledDraft], name: &str, check: &dyn Fn(&str) -> Result<String, Problem>| {
+            let mut out = Vec::new();
+            for (i, row) in rows.iter().enumerate() {
+                if row.value.trim().is_empty() {
+                    continue;
+                }
+                let label = p.check(format!("{name}.{i}.label"), v::short_text(&row.label));
+                if let (Some(value), Some(label)) = (p.check(format!("{name}.{i}"), check(&row.value)), label) {
+                    if !out.iter().any(|l: &Labeled| l.value == value) {
+                        out.push(Labeled { label, value });
+                    }
                 }
             }
-        }
-        out
-    };
+            out
+        };
     let emails = labeled(&mut p, &draft.emails, "emails", &v::email);
     let phones = labeled(&mut p, &draft.phones, "phones", &|raw| v::phone(raw, &settings.country_code));
 
     let mut addresses = Vec::new();
     for (i, a) in draft.addresses.iter().enumerate() {
-        let mut part = |name: &str, raw: &str| {
-            p.check(format!("addresses.{i}.{name}"), v::short_text(raw)).unwrap_or_default()
-        };
+        let mut part =
+            |name: &str, raw: &str| p.check(format!("addresses.{i}.{name}"), v::short_text(raw)).unwrap_or_default();
         let address = Address {
             label: part("label", &a.label),
             street: part("street", &a.street),
@@ -198,9 +200,7 @@ pub fn validate_person(
         let role = p.check(format!("affiliations.{i}.role"), v::short_text(&a.role));
         let org = match &a.org {
             OrgChoice::New(name) if name.trim().is_empty() => continue,
-            OrgChoice::New(name) => {
-                p.check(format!("affiliations.{i}"), v::short_text(name)).map(OrgChoice::New)
-            }
+            OrgChoice::New(name) => p.check(format!("affiliations.{i}"), v::short_text(name)).map(OrgChoice::New),
             OrgChoice::Existing(id) => Some(OrgChoice::Existing(*id)),
         };
         if let (Some(org), Some(role)) = (org, role) {
@@ -335,11 +335,7 @@ pub fn validate_org(draft: &OrgDraft) -> Result<OrgData, Vec<FieldError>> {
     } else {
         p.check("business_id", v::business_id(&draft.business_id))
     };
-    let website = if draft.website.trim().is_empty() {
-        None
-    } else {
-        p.check("website", v::url(&draft.website))
-    };
+    let website = if draft.website.trim().is_empty() { None } else { p.check("website", v::url(&draft.website)) };
     let mut part = |name: &str, raw: &str| p.check(format!("address.{name}"), v::short_text(raw)).unwrap_or_default();
     let address = Address {
         label: String::new(),
@@ -374,11 +370,7 @@ pub const EVENT_MAX_AGE_DAYS: i64 = 366;
 
 /// Checks a record draft. `is_new` applies the rules for new records (an
 /// event participation dated more than a year back is refused).
-pub fn validate_record(
-    draft: &RecordDraftKind,
-    today: NaiveDate,
-    is_new: bool,
-) -> Result<RecordKind, Vec<FieldError>> {
+pub fn validate_record(draft: &RecordDraftKind, today: NaiveDate, is_new: bool) -> Result<RecordKind, Vec<FieldError>> {
     let mut p = Problems::default();
     let kind = match draft {
         RecordDraftKind::Contract { kind, title, start, end, value, billing } => {
@@ -438,7 +430,11 @@ fn required_text(p: &mut Problems, field: &str, raw: &str) -> String {
 }
 
 fn required_date(raw: &str) -> Result<NaiveDate, Problem> {
-    if raw.trim().is_empty() { Err(Problem::Required) } else { v::date(raw) }
+    if raw.trim().is_empty() {
+        Err(Problem::Required)
+    } else {
+        v::date(raw)
+    }
 }
 
 /// A required date that cannot be in the future; `today` stands in when it

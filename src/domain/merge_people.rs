@@ -55,7 +55,6 @@ pub fn merge_person_fields(keep: &Person, other: &Person, choices: &BTreeMap<Per
     out
 }
 
-
 fn join<T: Clone + PartialEq>(into: &mut Vec<T>, from: &[T]) {
     for item in from {
         if !into.contains(item) {
@@ -223,7 +222,14 @@ mod tests {
 
     #[test]
     fn edit_distances() {
-        for (a, b, d) in [("", "", 0), ("kati", "kati", 0), ("kati", "katti", 1), ("virtanen", "virtasen", 1), ("abc", "", 3), ("kitten", "sitting", 3)] {
+        for (a, b, d) in [
+            ("", "", 0),
+            ("kati", "kati", 0),
+            ("kati", "katti", 1),
+            ("virtanen", "virtasen", 1),
+            ("abc", "", 3),
+            ("kitten", "sitting", 3),
+        ] {
             assert_eq!(edit_distance(a, b), d, "{a} ~ {b}");
         }
     }

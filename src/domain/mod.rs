@@ -35,8 +35,7 @@ pub use consent::{
     Basis, Channel, ConsentConfig, ConsentEntry, ConsentSource, ConsentState, Denial, Newsletter, Purpose,
 };
 pub use contacts_import::{
-    ContactsImport, ContactsPreview, Decision, ImportOptions, ImportRow, MatchReason, PreviewRow, RowIssue,
-    RowStatus,
+    ContactsImport, ContactsPreview, Decision, ImportOptions, ImportRow, MatchReason, PreviewRow, RowIssue, RowStatus,
 };
 pub use disclosure::{Disclosure, DisclosureId};
 pub use draft::{
@@ -52,8 +51,6 @@ pub use record::{Billing, ContractKind, Record, RecordKind};
 pub use register::{Change, Parts, Register, Tombstone, TombstoneReason};
 pub use search::Filter;
 pub use settings::{CategoryDef, CategoryKey, CustomValue, FieldDef, FieldKind, Segment, Settings};
-pub use sync::{
-    Choices, Conflict, ConflictKey, Counts, Entity, ExportScope, ImportPreview, Side, Snapshot,
-};
+pub use sync::{Choices, Conflict, ConflictKey, Counts, Entity, ExportScope, ImportPreview, Side, Snapshot};
 pub use text::{fold, Collator, FinnishOrder};
 pub use validate::Problem;

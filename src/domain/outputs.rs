@@ -136,9 +136,7 @@ pub fn mobile_of(person: &Person) -> Option<&str> {
         let label = fold(&p.label);
         ["mob", "matka", "gsm", "kanny", "sms", "cell"].iter().any(|w| label.contains(w))
     });
-    let finnish = || {
-        person.phones.iter().find(|p| p.value.starts_with("+3584") || p.value.starts_with("+35850"))
-    };
+    let finnish = || person.phones.iter().find(|p| p.value.starts_with("+3584") || p.value.starts_with("+35850"));
     labelled.or_else(finnish).or(person.phones.first()).map(|p| p.value.as_str())
 }
 
@@ -158,7 +156,9 @@ fn contact_key(person: &Person, channel: Channel) -> Option<String> {
         Channel::Sms => mobile_of(person).map(str::to_owned),
         // Colleagues at one office address are different recipients: the
         // same name at the same address is the same recipient.
-        Channel::Post => postal_address(person).map(|a| format!("{}|{}", fold(&person.display_name()), fold(&a.one_line()))),
+        Channel::Post => {
+            postal_address(person).map(|a| format!("{}|{}", fold(&person.display_name()), fold(&a.one_line())))
+        }
     }
 }
 

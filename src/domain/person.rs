@@ -67,9 +67,7 @@ impl Person {
     /// The value of one field, for comparing two versions of a person.
     pub(crate) fn same_field(&self, other: &Person, field: &PersonField) -> bool {
         match field {
-            PersonField::Name => {
-                self.given_name == other.given_name && self.family_name == other.family_name
-            }
+            PersonField::Name => self.given_name == other.given_name && self.family_name == other.family_name,
             PersonField::Emails => self.emails == other.emails,
             PersonField::Phones => self.phones == other.phones,
             PersonField::Addresses => self.addresses == other.addresses,
@@ -100,10 +98,7 @@ impl Person {
 
     /// The fields whose values differ between `self` and `other`.
     pub fn changed_fields(&self, other: &Person) -> Vec<PersonField> {
-        self.fields_of_both(other)
-            .into_iter()
-            .filter(|field| !self.same_field(other, field))
-            .collect()
+        self.fields_of_both(other).into_iter().filter(|field| !self.same_field(other, field)).collect()
     }
 
     /// Takes one field's value from `from` (merging two people, or a
@@ -221,10 +216,7 @@ pub struct Address {
 
 impl Address {
     pub fn is_empty(&self) -> bool {
-        self.street.is_empty()
-            && self.postal_code.is_empty()
-            && self.city.is_empty()
-            && self.country.is_empty()
+        self.street.is_empty() && self.postal_code.is_empty() && self.city.is_empty() && self.country.is_empty()
     }
 
     /// The address on one line: "Kunnanmäki 9, 50600 Mikkeli".

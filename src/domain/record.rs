@@ -171,8 +171,7 @@ impl RecordKind {
 }
 
 impl Billing {
-    pub const ALL: [Billing; 4] =
-        [Billing::NotBilled, Billing::Paid, Billing::OpenInvoice, Billing::InCollection];
+    pub const ALL: [Billing; 4] = [Billing::NotBilled, Billing::Paid, Billing::OpenInvoice, Billing::InCollection];
 
     pub fn key(self) -> &'static str {
         match self {
@@ -194,8 +193,7 @@ impl Billing {
 }
 
 impl ContractKind {
-    pub const ALL: [ContractKind; 3] =
-        [ContractKind::Contract, ContractKind::Order, ContractKind::Assignment];
+    pub const ALL: [ContractKind; 3] = [ContractKind::Contract, ContractKind::Order, ContractKind::Assignment];
 
     pub fn key(self) -> &'static str {
         match self {

@@ -281,13 +281,8 @@ impl Register {
 
     /// A person's relationship records, newest first.
     pub fn records_of(&self, person: PersonId) -> Vec<&Record> {
-        let mut list: Vec<&Record> = self
-            .records_by_person
-            .get(&person)
-            .into_iter()
-            .flatten()
-            .filter_map(|id| self.records.get(id))
-            .collect();
+        let mut list: Vec<&Record> =
+            self.records_by_person.get(&person).into_iter().flatten().filter_map(|id| self.records.get(id)).collect();
         list.sort_by(|a, b| b.kind.date().cmp(&a.kind.date()).then(b.created.cmp(&a.created)));
         list
     }
@@ -366,10 +361,7 @@ impl Register {
 
     pub(crate) fn compare_people(&self, a: PersonId, b: PersonId) -> std::cmp::Ordering {
         match (self.people.get(&a), self.people.get(&b)) {
-            (Some(pa), Some(pb)) => self
-                .collator
-                .compare(&pa.sort_name(), &pb.sort_name())
-                .then(a.cmp(&b)),
+            (Some(pa), Some(pb)) => self.collator.compare(&pa.sort_name(), &pb.sort_name()).then(a.cmp(&b)),
             _ => a.cmp(&b),
         }
     }
@@ -489,10 +481,8 @@ impl Register {
     }
 
     fn rebuild_index(&mut self) {
-        self.index = SearchIndex::build(
-            self.people.values().map(|p| searchable(&self.orgs, p)),
-            self.collator.as_ref(),
-        );
+        self.index =
+            SearchIndex::build(self.people.values().map(|p| searchable(&self.orgs, p)), self.collator.as_ref());
     }
 
     fn reindex_members(&mut self, org: OrgId) {
@@ -544,11 +534,7 @@ impl Register {
 fn searchable<'a>(orgs: &'a HashMap<OrgId, Organisation>, person: &'a Person) -> Searchable<'a> {
     Searchable {
         person,
-        org_names: person
-            .affiliations
-            .iter()
-            .filter_map(|a| orgs.get(&a.org).map(|o| o.name.as_str()))
-            .collect(),
+        org_names: person.affiliations.iter().filter_map(|a| orgs.get(&a.org).map(|o| o.name.as_str())).collect(),
         custom_text: person
             .custom
             .values()

@@ -125,7 +125,8 @@ impl SearchIndex {
     pub fn build<'a>(people: impl Iterator<Item = Searchable<'a>>, collator: &dyn Collator) -> Self {
         let items: Vec<Searchable<'a>> = people.collect();
         let index = SearchIndex::order(items.iter().map(|item| item.person), collator);
-        let mut by_id: HashMap<PersonId, Searchable<'a>> = items.into_iter().map(|item| (item.person.id, item)).collect();
+        let mut by_id: HashMap<PersonId, Searchable<'a>> =
+            items.into_iter().map(|item| (item.person.id, item)).collect();
         index.fill_texts(|id| by_id.remove(&id));
         index
     }
@@ -135,9 +136,8 @@ impl SearchIndex {
     /// order and then by `collator` costs the collator only about one
     /// comparison per person when the two mostly agree.
     pub fn order<'a>(people: impl Iterator<Item = &'a Person>, collator: &dyn Collator) -> Self {
-        let items: Vec<Entry> = people
-            .map(|p| Entry { id: p.id, family: p.family_name.clone(), given: p.given_name.clone() })
-            .collect();
+        let items: Vec<Entry> =
+            people.map(|p| Entry { id: p.id, family: p.family_name.clone(), given: p.given_name.clone() }).collect();
         // The collator (the browser's, across the boundary to JavaScript)
         // compares each distinct name, not each pair of people: many
         // people share a name. Then people are ordered by their names'
@@ -208,10 +208,7 @@ impl SearchIndex {
         *self.last.get_mut() = None;
         let p = item.person;
         let new = Entry { id: p.id, family: p.family_name.clone(), given: p.given_name.clone() };
-        let at = self
-            .entries
-            .binary_search_by(|probe| compare(collator, probe, &new))
-            .unwrap_or_else(|at| at);
+        let at = self.entries.binary_search_by(|probe| compare(collator, probe, &new)).unwrap_or_else(|at| at);
         if let Some(texts) = self.texts.get_mut() {
             let start = texts.text.len();
             let name_len = push_hay(item, &mut texts.text);
@@ -398,7 +395,6 @@ fn compare<'a>(collator: &dyn Collator, a: &'a Entry, b: &'a Entry) -> Ordering 
         .then_with(|| a.id.cmp(&b.id))
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -422,15 +418,12 @@ mod tests {
 
     fn names(idx: &SearchIndex, people: &[Person], ids: Vec<PersonId>) -> Vec<String> {
         let _ = idx;
-        ids.iter()
-            .map(|id| people.iter().find(|p| p.id == *id).unwrap().family_name.clone())
-            .collect()
+        ids.iter().map(|id| people.iter().find(|p| p.id == *id).unwrap().family_name.clone()).collect()
     }
 
     #[test]
     fn list_is_in_finnish_order() {
-        let (idx, people) =
-            index(&[("Ö", "Öhman"), ("A", "Ahonen"), ("Ä", "Äijälä"), ("Z", "Zetor"), ("Å", "Åberg")]);
+        let (idx, people) = index(&[("Ö", "Öhman"), ("A", "Ahonen"), ("Ä", "Äijälä"), ("Z", "Zetor"), ("Å", "Åberg")]);
         let all = idx.all().collect();
         assert_eq!(names(&idx, &people, all), ["Ahonen", "Zetor", "Åberg", "Äijälä", "Öhman"]);
     }
@@ -440,7 +433,7 @@ mod tests {
         let (idx, people) = index(&[
             ("Kati", "Häkkinen"),
             ("Mika", "Hakala"),
-            ("Sakke", "Virtanen"),   // "akk" inside the given name
+            ("Sakke", "Virtanen"), // "akk" inside the given name
             ("Anna", "Lindholm"),
         ]);
         let check = |q: &str, want: &[&str]| {
@@ -457,7 +450,13 @@ mod tests {
 
     #[test]
     fn typing_on_narrows_the_last_search_and_finds_the_same() {
-        let names = [("Kati", "Häkkinen"), ("Mika", "Hakala"), ("Sakke", "Virtanen"), ("Anna", "Lindholm"), ("Hanna", "Kallio")];
+        let names = [
+            ("Kati", "Häkkinen"),
+            ("Mika", "Hakala"),
+            ("Sakke", "Virtanen"),
+            ("Anna", "Lindholm"),
+            ("Hanna", "Kallio"),
+        ];
         let (mut idx, people) = index(&names);
         let fresh = |q: &str, keep: &dyn Fn(PersonId) -> bool| index(&names).0.search(q, keep, none);
         let all = |_: PersonId| true;
@@ -537,10 +536,14 @@ mod tests {
         assert_eq!(lazy.all().collect::<Vec<_>>(), eager.all().collect::<Vec<_>>());
         let mut asked = 0;
         let source = |id: PersonId| all.iter().find(|p| p.id == id).map(item);
-        let found = lazy.search("hak", |_| true, |id| {
-            asked += 1;
-            source(id)
-        });
+        let found = lazy.search(
+            "hak",
+            |_| true,
+            |id| {
+                asked += 1;
+                source(id)
+            },
+        );
         assert_eq!(found, eager.search("hak", |_| true, none));
         assert_eq!(found.len(), 4, "three names and an organisation");
         assert_eq!(asked, 4, "each person's text is made once");

@@ -20,14 +20,8 @@ impl CategoryKey {
     pub const TRAINING: &'static str = "training";
     pub const EVENT: &'static str = "event";
     /// The built-in categories, in the order forms show them.
-    pub const BUILT_IN: [&'static str; 6] = [
-        Self::CUSTOMER,
-        Self::STAKEHOLDER,
-        Self::SUPPORT,
-        Self::PROSPECT,
-        Self::TRAINING,
-        Self::EVENT,
-    ];
+    pub const BUILT_IN: [&'static str; 6] =
+        [Self::CUSTOMER, Self::STAKEHOLDER, Self::SUPPORT, Self::PROSPECT, Self::TRAINING, Self::EVENT];
 
     pub fn new(key: impl Into<String>) -> Self {
         CategoryKey(key.into())
@@ -108,7 +102,11 @@ impl CustomValue {
 
 /// A number without a needless ".0".
 pub fn format_number(n: f64) -> String {
-    if n.fract() == 0.0 && n.abs() < 1e15 { format!("{}", n as i64) } else { n.to_string() }
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        n.to_string()
+    }
 }
 
 /// A named filter, kept for later use (lists, exports).

@@ -498,7 +498,6 @@ fn settle_person(tombs: &Tombs<'_>, mut person: Person) -> Person {
     person
 }
 
-
 /// The settings as canonical text (without the local user name), to order
 /// two settings with one stamp the same way everywhere: the country code,
 /// then one line per category (by key), custom field (by id) and segment

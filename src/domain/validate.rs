@@ -112,9 +112,7 @@ fn email_parts(text: &str) -> Option<(&str, &str)> {
         && !local.starts_with('.')
         && !local.ends_with('.')
         && !local.contains("..")
-        && local
-            .chars()
-            .all(|c| !c.is_whitespace() && !c.is_control() && !"@\"(),:;<>[\\]".contains(c));
+        && local.chars().all(|c| !c.is_whitespace() && !c.is_control() && !"@\"(),:;<>[\\]".contains(c));
     let (mut labels, mut last) = (0, "");
     let labels_ok = domain.split('.').all(|label| {
         labels += 1;
@@ -193,11 +191,7 @@ pub fn business_id(raw: &str) -> Result<String, Problem> {
     }
     let body = format!("{body:0>7}");
     const WEIGHTS: [u32; 7] = [7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = body
-        .bytes()
-        .zip(WEIGHTS)
-        .map(|(b, w)| u32::from(b - b'0') * w)
-        .sum();
+    let sum: u32 = body.bytes().zip(WEIGHTS).map(|(b, w)| u32::from(b - b'0') * w).sum();
     let expected = match sum % 11 {
         0 => 0,
         1 => return Err(Problem::BusinessIdCheckDigit),
@@ -232,7 +226,11 @@ pub fn url(raw: &str) -> Result<String, Problem> {
         && host_name.chars().all(|c| c.is_alphanumeric() || c == '.' || c == '-')
         && !with_scheme.chars().any(|c| c.is_whitespace() || c.is_control())
         && with_scheme.len() <= 2_000;
-    if ok { Ok(with_scheme) } else { Err(Problem::UrlInvalid) }
+    if ok {
+        Ok(with_scheme)
+    } else {
+        Err(Problem::UrlInvalid)
+    }
 }
 
 /// Parses a date as a date field gives it (`2026-11-22`) or as people write
@@ -244,13 +242,21 @@ pub fn date(raw: &str) -> Result<NaiveDate, Problem> {
         .map_err(|_| Problem::DateInvalid)
         .and_then(|d| {
             use chrono::Datelike;
-            if (1900..=2200).contains(&d.year()) { Ok(d) } else { Err(Problem::DateInvalid) }
+            if (1900..=2200).contains(&d.year()) {
+                Ok(d)
+            } else {
+                Err(Problem::DateInvalid)
+            }
         })
 }
 
 /// Parses an optional date: empty text is `None`.
 pub fn optional_date(raw: &str) -> Result<Option<NaiveDate>, Problem> {
-    if raw.trim().is_empty() { Ok(None) } else { date(raw).map(Some) }
+    if raw.trim().is_empty() {
+        Ok(None)
+    } else {
+        date(raw).map(Some)
+    }
 }
 
 /// Parses a decimal number as people type it: `1 234,50` or `1234.5`.
@@ -265,7 +271,11 @@ pub fn number(raw: &str) -> Result<f64, Problem> {
         return Err(Problem::NumberInvalid);
     }
     let value: f64 = text.parse().map_err(|_| Problem::NumberInvalid)?;
-    if value.is_finite() { Ok(value) } else { Err(Problem::NumberInvalid) }
+    if value.is_finite() {
+        Ok(value)
+    } else {
+        Err(Problem::NumberInvalid)
+    }
 }
 
 /// Parses a sum of money in euros into cents: `1 234,50` is 123 450.
@@ -295,9 +305,20 @@ mod tests {
             assert!(is_email(raw), "{raw}");
         }
         let bad = [
-            "", "anna", "anna@", "@example.fi", "anna@example", "anna@@example.fi",
-            "an na@example.fi", ".anna@example.fi", "an..na@example.fi", "anna@-x.fi",
-            "anna@example.1", "anna@example..fi", "anna@exa_mple.fi", "<anna>@example.fi",
+            "",
+            "anna",
+            "anna@",
+            "@example.fi",
+            "anna@example",
+            "anna@@example.fi",
+            "an na@example.fi",
+            ".anna@example.fi",
+            "an..na@example.fi",
+            "anna@-x.fi",
+            "anna@example.1",
+            "anna@example..fi",
+            "anna@exa_mple.fi",
+            "<anna>@example.fi",
         ];
         for raw in bad {
             assert_eq!(email(raw), Err(Problem::EmailInvalid), "{raw:?}");
@@ -355,7 +376,8 @@ mod tests {
         assert_eq!(url("example.fi"), Ok("https://example.fi".into()));
         assert_eq!(url("http://example.fi/a?b=c"), Ok("http://example.fi/a?b=c".into()));
         assert_eq!(url("https://www.linkedin.com/in/anna"), Ok("https://www.linkedin.com/in/anna".into()));
-        for raw in ["", "javascript:alert(1)", "ftp://example.fi", "example", "http://exa mple.fi", "data:text/html,x"] {
+        for raw in ["", "javascript:alert(1)", "ftp://example.fi", "example", "http://exa mple.fi", "data:text/html,x"]
+        {
             assert_eq!(url(raw), Err(Problem::UrlInvalid), "{raw:?}");
         }
     }

@@ -27,7 +27,9 @@ pub async fn request(req: &IdbRequest) -> Result<JsValue, StoreError> {
     req.set_onerror(None);
     match outcome {
         Ok(_) => req.result().map_err(|e| StoreError::from_js(&e)),
-        Err(_) => Err(req.error().ok().flatten().map_or(StoreError::Failed("request".into()), |e| StoreError::from_dom(&e))),
+        Err(_) => {
+            Err(req.error().ok().flatten().map_or(StoreError::Failed("request".into()), |e| StoreError::from_dom(&e)))
+        }
     }
 }
 

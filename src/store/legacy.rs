@@ -24,7 +24,9 @@ impl Store {
         let moved = async {
             let mut pages_by_key: BTreeMap<String, Page> = BTreeMap::new();
             let mut any = false;
-            for (name, kind) in [(PEOPLE, Kind::People), (ORGS, Kind::Orgs), (RECORDS, Kind::Records), (TOMBSTONES, Kind::Tombstones)] {
+            for (name, kind) in
+                [(PEOPLE, Kind::People), (ORGS, Kind::Orgs), (RECORDS, Kind::Records), (TOMBSTONES, Kind::Tombstones)]
+            {
                 let store = tx.object_store(name).map_err(js)?;
                 let values: Array = request(&store.get_all().map_err(js)?).await?.unchecked_into();
                 let keys: Array = request(&store.get_all_keys().map_err(js)?).await?.unchecked_into();
@@ -66,7 +68,8 @@ impl Store {
     /// that tests can make a database like those versions made.
     #[doc(hidden)]
     pub async fn write_as_version_2(&self, changes: &[Change]) -> Result<(), StoreError> {
-        let names: Array = [PEOPLE, ORGS, RECORDS, TOMBSTONES, AUDIT, META].iter().map(|s| JsValue::from_str(s)).collect();
+        let names: Array =
+            [PEOPLE, ORGS, RECORDS, TOMBSTONES, AUDIT, META].iter().map(|s| JsValue::from_str(s)).collect();
         let tx = self
             .db
             .transaction_with_str_sequence_and_mode(&names, IdbTransactionMode::Readwrite)
@@ -97,12 +100,12 @@ fn issue_legacy(tx: &web_sys::IdbTransaction, change: &Change) -> Result<(), JsV
     match change {
         Change::PutPerson(p) => put(PEOPLE, p.id.to_string(), doc_value(&json(&PersonDto::from(p)), &[])),
         Change::PutOrg(o) => put(ORGS, o.id.to_string(), doc_value(&json(&OrgDto::from(o)), &[])),
-        Change::PutRecord(r) => put(
-            RECORDS,
-            r.id.to_string(),
-            doc_value(&json(&RecordDto::from(r)), &[("person", &r.person.to_string())]),
-        ),
-        Change::PutTombstone(t) => put(TOMBSTONES, dto::entity_key(&t.entity), doc_value(&json(&TombstoneDto::from(t)), &[])),
+        Change::PutRecord(r) => {
+            put(RECORDS, r.id.to_string(), doc_value(&json(&RecordDto::from(r)), &[("person", &r.person.to_string())]))
+        }
+        Change::PutTombstone(t) => {
+            put(TOMBSTONES, dto::entity_key(&t.entity), doc_value(&json(&TombstoneDto::from(t)), &[]))
+        }
         Change::PutSettings(s) => put(META, "settings".into(), doc_value(&json(&SettingsDto::from(s)), &[])),
         Change::Clock(stamp) => put(META, "clock".into(), doc_value(&stamp.to_string(), &[])),
         Change::Audit(entry) => tx

@@ -18,14 +18,16 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
-    IdbCursorDirection, IdbCursorWithValue, IdbDatabase, IdbKeyRange, IdbOpenDbRequest,
-    IdbTransactionMode, IdbVersionChangeEvent,
+    IdbCursorDirection, IdbCursorWithValue, IdbDatabase, IdbKeyRange, IdbOpenDbRequest, IdbTransactionMode,
+    IdbVersionChangeEvent,
 };
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 
-use crate::bundle::dto::{self, AuditDto, DisclosureDto, OrgDto, PersonDto, RecordDto, SeenDto, SettingsDto, TombstoneDto};
+use crate::bundle::dto::{
+    self, AuditDto, DisclosureDto, OrgDto, PersonDto, RecordDto, SeenDto, SettingsDto, TombstoneDto,
+};
 use crate::bundle::dto::{ConsentConfigDto, ConsentEntryDto};
 use crate::bundle::gdpr::{RegisterDescriptionDto, RequestDto};
 use crate::bundle::pages::{self, Kind, Page};
@@ -119,9 +121,7 @@ impl Store {
     /// Opens the database at a given schema version (tests use this to
     /// make databases as earlier versions of Sidos did).
     pub async fn open_version(name: &str, version: u32) -> Result<Store, StoreError> {
-        let factory = web_sys::window()
-            .and_then(|w| w.indexed_db().ok().flatten())
-            .ok_or(StoreError::Unavailable)?;
+        let factory = web_sys::window().and_then(|w| w.indexed_db().ok().flatten()).ok_or(StoreError::Unavailable)?;
         let req = factory.open_with_u32(name, version).map_err(|e| StoreError::from_js(&e))?;
         let on_upgrade = Closure::<dyn FnMut(IdbVersionChangeEvent)>::new(move |ev: IdbVersionChangeEvent| {
             let Some(req) = ev.target().and_then(|t| t.dyn_into::<IdbOpenDbRequest>().ok()) else { return };
@@ -140,7 +140,8 @@ impl Store {
         });
         let outcome = JsFuture::from(promise).await;
         req.set_onblocked(None);
-        let blocked = outcome.as_ref().err().and_then(|ev| Reflect::get(ev, &"type".into()).ok()).and_then(|t| t.as_string());
+        let blocked =
+            outcome.as_ref().err().and_then(|ev| Reflect::get(ev, &"type".into()).ok()).and_then(|t| t.as_string());
         if blocked.as_deref() == Some("blocked") {
             // The request stays pending: once the other tab lets go, the
             // upgrade runs after all, so its handler must still be there;
@@ -178,9 +179,7 @@ impl Store {
 
     /// Deletes a database (tests, and starting over).
     pub async fn delete(name: &str) -> Result<(), StoreError> {
-        let factory = web_sys::window()
-            .and_then(|w| w.indexed_db().ok().flatten())
-            .ok_or(StoreError::Unavailable)?;
+        let factory = web_sys::window().and_then(|w| w.indexed_db().ok().flatten()).ok_or(StoreError::Unavailable)?;
         let req = factory.delete_database(name).map_err(|e| StoreError::from_js(&e))?;
         request(&req).await.map(|_| ())
     }
@@ -226,7 +225,9 @@ impl Store {
         let before = IdbKeyRange::upper_bound_with_open(&prefix, true).map_err(js)?;
         let after = IdbKeyRange::lower_bound(&past).map_err(js)?;
         let records = IdbKeyRange::bound_with_lower_open_and_upper_open(&prefix, &past, false, true).map_err(js)?;
-        let all = |store: &web_sys::IdbObjectStore, range: &JsValue| -> Result<(web_sys::IdbRequest, web_sys::IdbRequest), StoreError> {
+        let all = |store: &web_sys::IdbObjectStore,
+                   range: &JsValue|
+         -> Result<(web_sys::IdbRequest, web_sys::IdbRequest), StoreError> {
             Ok((store.get_all_with_key(range).map_err(js)?, store.get_all_keys_with_key(range).map_err(js)?))
         };
         // Everything but the records, together; the records are asked for
@@ -275,7 +276,9 @@ impl Store {
                     .parse::<uuid::Uuid>()
                     .map(|d| loaded.device = Some(DeviceId::new(d)))
                     .map_err(|_| "device".to_owned()),
-                "consent_config" => dto::decode::<ConsentConfigDto, _>(&doc).map(|c| loaded.rest.push(Change::PutConsentConfig(c))),
+                "consent_config" => {
+                    dto::decode::<ConsentConfigDto, _>(&doc).map(|c| loaded.rest.push(Change::PutConsentConfig(c)))
+                }
                 "register_description" => dto::decode::<RegisterDescriptionDto, _>(&doc)
                     .map(|d| loaded.rest.push(Change::PutDescription(Box::new(d)))),
                 "seen" => serde_json::from_str::<SeenDto>(&doc)
@@ -360,9 +363,7 @@ impl Store {
             .transaction_with_str_and_mode(META, IdbTransactionMode::Readwrite)
             .map_err(|e| StoreError::from_js(&e))?;
         let value = self.codec.borrow().value(META, key, "doc", text, &[]);
-        tx.object_store(META)
-            .and_then(|s| s.put_with_key(&value, &key.into()))
-            .map_err(|e| StoreError::from_js(&e))?;
+        tx.object_store(META).and_then(|s| s.put_with_key(&value, &key.into())).map_err(|e| StoreError::from_js(&e))?;
         finished(&tx).await
     }
 
@@ -370,10 +371,7 @@ impl Store {
     /// the clock in memory, another tab changed the register.
     pub async fn read_clock(&self) -> Result<Option<Stamp>, StoreError> {
         let tx = self.db.transaction_with_str(META).map_err(|e| StoreError::from_js(&e))?;
-        let req = tx
-            .object_store(META)
-            .and_then(|s| s.get(&"clock".into()))
-            .map_err(|e| StoreError::from_js(&e))?;
+        let req = tx.object_store(META).and_then(|s| s.get(&"clock".into())).map_err(|e| StoreError::from_js(&e))?;
         let value = request(&req).await?;
         if value.is_undefined() {
             return Ok(None);
@@ -385,10 +383,8 @@ impl Store {
     /// The audit entries about one entity, oldest first.
     pub async fn audit_of(&self, entity: &EntityRef) -> Result<Vec<AuditEntry>, StoreError> {
         let tx = self.db.transaction_with_str(AUDIT).map_err(|e| StoreError::from_js(&e))?;
-        let index = tx
-            .object_store(AUDIT)
-            .and_then(|s| s.index(AUDIT_BY_ENTITY))
-            .map_err(|e| StoreError::from_js(&e))?;
+        let index =
+            tx.object_store(AUDIT).and_then(|s| s.index(AUDIT_BY_ENTITY)).map_err(|e| StoreError::from_js(&e))?;
         let key: JsValue = dto::entity_key(entity).into();
         let values = index.get_all_with_key(&key).map_err(|e| StoreError::from_js(&e))?;
         let keys = index.get_all_keys_with_key(&key).map_err(|e| StoreError::from_js(&e))?;
@@ -427,7 +423,6 @@ impl Store {
         Ok(out)
     }
 }
-
 
 /// The relationship records' pages, being read (see [`Store::load_first`]).
 pub struct PendingRecords {
@@ -539,7 +534,13 @@ fn issue_unpaged(tx: &web_sys::IdbTransaction, codec: &Codec, change: &Change) -
         Change::Audit(entry) => tx
             .object_store(AUDIT)?
             .add_with_key(
-                &codec.value(AUDIT, &entry.key, "doc", &json(&AuditDto::from(entry)), &[("entity", &dto::entity_key(&entry.entity))]),
+                &codec.value(
+                    AUDIT,
+                    &entry.key,
+                    "doc",
+                    &json(&AuditDto::from(entry)),
+                    &[("entity", &dto::entity_key(&entry.entity))],
+                ),
                 &entry.key.clone().into(),
             )
             .map(|_| ()),
@@ -557,4 +558,3 @@ fn issue_unpaged(tx: &web_sys::IdbTransaction, codec: &Codec, change: &Change) -
         | Change::PutRequest(_) => Ok(()),
     }
 }
-

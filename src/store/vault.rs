@@ -88,7 +88,13 @@ fn doc_from_text(text: &str) -> Result<VaultDoc, StoreError> {
     let users = dto
         .users
         .into_iter()
-        .map(|u| Ok(VaultUser { id: u.id, name: u.name, wrapped: WrappedKey::try_from(u.key).map_err(|_| StoreError::Failed("vault key".into()))? }))
+        .map(|u| {
+            Ok(VaultUser {
+                id: u.id,
+                name: u.name,
+                wrapped: WrappedKey::try_from(u.key).map_err(|_| StoreError::Failed("vault key".into()))?,
+            })
+        })
         .collect::<Result<Vec<_>, StoreError>>()?;
     Ok(VaultDoc { users, lock_minutes: dto.lock_minutes.clamp(1, 24 * 60) })
 }
@@ -98,7 +104,9 @@ fn access_to_dto(access: &AccessDoc) -> AccessDto {
         users: access
             .users
             .iter()
-            .map(|(id, a)| (*id, UserAccessDto { level: a.level.key().into(), events: a.events.iter().cloned().collect() }))
+            .map(|(id, a)| {
+                (*id, UserAccessDto { level: a.level.key().into(), events: a.events.iter().cloned().collect() })
+            })
             .collect(),
     }
 }
@@ -198,17 +206,25 @@ impl Store {
                     if Codec::is_sealed(&value) {
                         continue;
                     }
-                    let text = plain.text(name, &k, field, &value).map_err(|why| StoreError::Failed(why.detail().into()))?;
+                    let text =
+                        plain.text(name, &k, field, &value).map_err(|why| StoreError::Failed(why.detail().into()))?;
                     let extra: Vec<(String, String)> = ["entity"]
                         .iter()
-                        .filter_map(|f| Reflect::get(&value, &(*f).into()).ok()?.as_string().map(|v| ((*f).to_owned(), v)))
+                        .filter_map(|f| {
+                            Reflect::get(&value, &(*f).into()).ok()?.as_string().map(|v| ((*f).to_owned(), v))
+                        })
                         .collect();
                     let extra: Vec<(&str, &str)> = extra.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
                     store.put_with_key(&sealing.value(name, &k, field, &text, &extra), &key).map_err(js)?;
                 }
             }
             tx.object_store(META)
-                .and_then(|s| s.put_with_key(&sealing.value(META, ACCESS, "doc", &json(&access_to_dto(&access)), &[]), &ACCESS.into()))
+                .and_then(|s| {
+                    s.put_with_key(
+                        &sealing.value(META, ACCESS, "doc", &json(&access_to_dto(&access)), &[]),
+                        &ACCESS.into(),
+                    )
+                })
                 .map_err(js)?;
             tx.object_store(VAULT)
                 .and_then(|s| s.put_with_key(&JsValue::from_str(&json(&doc_to_dto(&doc))), &USERS.into()))
@@ -228,7 +244,12 @@ impl Store {
 
     /// Saves the users and their levels (and an audit entry saying so) in
     /// one transaction. The vault must be unlocked.
-    pub async fn save_users(&self, doc: &VaultDoc, access: &AccessDoc, audit: Option<&AuditEntry>) -> Result<(), StoreError> {
+    pub async fn save_users(
+        &self,
+        doc: &VaultDoc,
+        access: &AccessDoc,
+        audit: Option<&AuditEntry>,
+    ) -> Result<(), StoreError> {
         let codec = self.codec.borrow().clone();
         if codec.key().is_none() {
             return Err(StoreError::Failed("locked".into()));
@@ -237,12 +258,16 @@ impl Store {
         let names = Array::of3(&META.into(), &VAULT.into(), &AUDIT.into());
         let tx = self.db.transaction_with_str_sequence_and_mode(&names, IdbTransactionMode::Readwrite).map_err(js)?;
         let issued = (|| -> Result<(), JsValue> {
-            tx.object_store(META)?.put_with_key(&codec.value(META, ACCESS, "doc", &json(&access_to_dto(access)), &[]), &ACCESS.into())?;
+            tx.object_store(META)?
+                .put_with_key(&codec.value(META, ACCESS, "doc", &json(&access_to_dto(access)), &[]), &ACCESS.into())?;
             tx.object_store(VAULT)?.put_with_key(&JsValue::from_str(&json(&doc_to_dto(doc))), &USERS.into())?;
             if let Some(entry) = audit {
                 let dto = crate::bundle::dto::AuditDto::from(entry);
                 let entity = crate::bundle::dto::entity_key(&entry.entity);
-                tx.object_store(AUDIT)?.add_with_key(&codec.value(AUDIT, &entry.key, "doc", &json(&dto), &[("entity", &entity)]), &entry.key.clone().into())?;
+                tx.object_store(AUDIT)?.add_with_key(
+                    &codec.value(AUDIT, &entry.key, "doc", &json(&dto), &[("entity", &entity)]),
+                    &entry.key.clone().into(),
+                )?;
             }
             Ok(())
         })();

@@ -120,7 +120,10 @@ fn Notices() -> impl IntoView {
     Effect::new(move |previous: Option<String>| {
         let now = path.get();
         let moved = previous.is_some_and(|p| p != now);
-        if moved && state.notice.with_untracked(Option::is_some) && crate::web::millis() - shown_at.get_value() > 1_000.0 {
+        if moved
+            && state.notice.with_untracked(Option::is_some)
+            && crate::web::millis() - shown_at.get_value() > 1_000.0
+        {
             state.notice.set(None);
         }
         now
@@ -139,9 +142,7 @@ fn Notices() -> impl IntoView {
             Notice::Restricted => (true, t_string!(i18n, notice.restricted).to_string()),
             Notice::MakeRecoveryCopy => (false, t_string!(i18n, notice.make_recovery_copy).to_string()),
             Notice::NothingToImport => (false, t_string!(i18n, notice.nothing_to_import).to_string()),
-            Notice::LoadProblems(list) => {
-                (true, t_string!(i18n, notice.load_problems, count = list.len()).to_string())
-            }
+            Notice::LoadProblems(list) => (true, t_string!(i18n, notice.load_problems, count = list.len()).to_string()),
         })
     };
     view! {

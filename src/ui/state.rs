@@ -181,7 +181,8 @@ impl AppState {
     /// answered after a short pause, and nothing is unlocked.
     pub async fn unlock(self, user_id: uuid::Uuid, passphrase: String) -> Result<(), UnlockError> {
         let Some(store) = self.store.get_value() else { return Err(UnlockError::Store(StoreError::Unavailable)) };
-        let vault = store.vault().await.map_err(UnlockError::Store)?.ok_or(UnlockError::Store(StoreError::Unavailable))?;
+        let vault =
+            store.vault().await.map_err(UnlockError::Store)?.ok_or(UnlockError::Store(StoreError::Unavailable))?;
         let Some(user) = vault.user(user_id).cloned() else { return Err(UnlockError::WrongPassphrase) };
         web::next_paint().await;
         web::mark("unlock-start");

@@ -991,5 +991,8 @@ fn a_document_the_host_compressed_seals_and_opens_like_any_other() {
         envelope::seal_deflated(&deflated, 300 * 1024 * 1024, PASS, FAST, SALT, NONCE),
         Err(BundleError::TooLarge { .. })
     ));
-    assert_eq!(envelope::seal_deflated(&deflated, plaintext.len(), "", FAST, SALT, NONCE), Err(BundleError::EmptyPassphrase));
+    assert_eq!(
+        envelope::seal_deflated(&deflated, plaintext.len(), "", FAST, SALT, NONCE),
+        Err(BundleError::EmptyPassphrase)
+    );
 }

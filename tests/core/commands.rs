@@ -78,7 +78,11 @@ fn audits(plan: &Plan) -> Vec<&sidos::domain::AuditEntry> {
 #[test]
 fn adding_a_person_normalises_values_and_creates_the_organisation_once() {
     let mut w = World::new();
-    let kati = w.add(at_org(with_phone(with_email(person(" Kati ", "Häkkinen"), "Kati@Mipro.FI"), "040 123 4567"), "Mipro Oy", "DPO"));
+    let kati = w.add(at_org(
+        with_phone(with_email(person(" Kati ", "Häkkinen"), "Kati@Mipro.FI"), "040 123 4567"),
+        "Mipro Oy",
+        "DPO",
+    ));
     let antti = w.add(at_org(person("Antti", "Aho"), "MIPRO OY", ""));
     let k = w.reg.person(kati).unwrap();
     assert_eq!(k.given_name, "Kati");
@@ -102,10 +106,35 @@ fn invalid_drafts_are_refused_field_by_field() {
             |d| with_phone(with_email(d, "x@y"), "1"),
             vec![("emails.0", Problem::EmailInvalid), ("phones.0", Problem::PhoneInvalid)],
         ),
-        ("second e-mail bad", |d| with_email(with_email(d, "ok@example.fi"), "bad"), vec![("emails.1", Problem::EmailInvalid)]),
-        ("too long a name", |mut d| { d.family_name = "x".repeat(201); d }, vec![("family_name", Problem::TooLong)]),
-        ("future provenance", |mut d| { d.provenance.date = "2030-01-01".into(); d }, vec![("provenance.date", Problem::DateInFuture)]),
-        ("unknown category", |mut d| { d.categories.insert(sidos::domain::CategoryKey::new("nonsense")); d }, vec![("categories", Problem::Missing)]),
+        (
+            "second e-mail bad",
+            |d| with_email(with_email(d, "ok@example.fi"), "bad"),
+            vec![("emails.1", Problem::EmailInvalid)],
+        ),
+        (
+            "too long a name",
+            |mut d| {
+                d.family_name = "x".repeat(201);
+                d
+            },
+            vec![("family_name", Problem::TooLong)],
+        ),
+        (
+            "future provenance",
+            |mut d| {
+                d.provenance.date = "2030-01-01".into();
+                d
+            },
+            vec![("provenance.date", Problem::DateInFuture)],
+        ),
+        (
+            "unknown category",
+            |mut d| {
+                d.categories.insert(sidos::domain::CategoryKey::new("nonsense"));
+                d
+            },
+            vec![("categories", Problem::Missing)],
+        ),
     ];
     for (what, edit, want) in cases {
         let mut w = World::new();
@@ -167,10 +196,7 @@ fn deleting_leaves_a_tombstone_and_an_audit_entry() {
     let id = w.add(person("Anna", "Aho"));
     let plan = w.run(Command::DeletePerson(id));
     assert!(w.reg.person(id).is_none());
-    assert!(matches!(
-        w.reg.tombstone(EntityRef::Person(id)),
-        Some(Tombstone { reason: TombstoneReason::Deleted, .. })
-    ));
+    assert!(matches!(w.reg.tombstone(EntityRef::Person(id)), Some(Tombstone { reason: TombstoneReason::Deleted, .. })));
     assert_eq!(audits(&plan)[0].action, AuditAction::Deleted);
     assert_eq!(w.plan(Command::DeletePerson(id)), Err(CommandError::NotFound(EntityRef::Person(id))));
     assert!(w.reg.search(&Filter::text("aho")).is_empty());

@@ -110,7 +110,10 @@ fn which_state_allows_which_output() {
     let given_same_day_after = entry(4, news, Given, d, 30);
     assert_eq!(decide(&news, Basis::Consent, Some(&given_same_day_after), Some(&prohibition)), Ok(()));
     let given_same_day_before = entry(4, news, Given, d, 10);
-    assert_eq!(decide(&news, Basis::Consent, Some(&given_same_day_before), Some(&prohibition)), Err(Denial::Prohibited));
+    assert_eq!(
+        decide(&news, Basis::Consent, Some(&given_same_day_before), Some(&prohibition)),
+        Err(Denial::Prohibited)
+    );
 }
 
 #[test]
@@ -141,14 +144,20 @@ fn the_history_is_kept_and_the_latest_answer_counts() {
     record(&mut w, anna, news, ConsentState::Given, "2026-05-01");
     let history = w.reg.consents_of(anna);
     assert_eq!(history.len(), 3, "nothing is overwritten");
-    assert_eq!(history.iter().map(|e| e.date).collect::<Vec<_>>(), [day(2026, 9, 15), day(2026, 5, 1), day(2026, 3, 1)]);
+    assert_eq!(
+        history.iter().map(|e| e.date).collect::<Vec<_>>(),
+        [day(2026, 9, 15), day(2026, 5, 1), day(2026, 3, 1)]
+    );
     assert_eq!(w.reg.consent(anna, &news).state, ConsentState::Withdrawn);
     assert_eq!(w.reg.consent_allows(anna, &news), Err(Denial::Withdrawn));
     // Two answers on one day: the one recorded later counts.
     record(&mut w, anna, news, ConsentState::Given, "2026-09-15");
     assert_eq!(w.reg.consent(anna, &news).state, ConsentState::Given);
     let e = w.reg.consent(anna, &news).entry.unwrap();
-    assert_eq!((e.source, e.by.as_str(), e.wording.as_str()), (ConsentSource::Form, "Tester", "Haluan uutiskirjeen sähköpostiini."));
+    assert_eq!(
+        (e.source, e.by.as_str(), e.wording.as_str()),
+        (ConsentSource::Form, "Tester", "Haluan uutiskirjeen sähköpostiini.")
+    );
 }
 
 #[test]
@@ -191,7 +200,8 @@ fn an_objection_to_direct_marketing_refuses_every_marketing_purpose_at_once() {
     let bo = w.add(person("Bo", "Berg"));
     record(&mut w, anna, Purpose::Newsletter(news_id()), ConsentState::Given, "2026-01-10");
     record(&mut w, anna, Purpose::Surveys, ConsentState::Given, "2026-01-10");
-    let plan = w.run(Command::ObjectToMarketing { person: anna, date: "20.11.2026".into(), source: ConsentSource::Phone });
+    let plan =
+        w.run(Command::ObjectToMarketing { person: anna, date: "20.11.2026".into(), source: ConsentSource::Phone });
     let refused: Vec<Purpose> = plan
         .changes
         .iter()
@@ -202,7 +212,14 @@ fn an_objection_to_direct_marketing_refuses_every_marketing_purpose_at_once() {
         .collect();
     assert_eq!(
         refused,
-        [Purpose::Newsletter(news_id()), EMAIL, PHONE, POST, Purpose::DirectMarketing(Channel::Sms), Purpose::PartnerDisclosure]
+        [
+            Purpose::Newsletter(news_id()),
+            EMAIL,
+            PHONE,
+            POST,
+            Purpose::DirectMarketing(Channel::Sms),
+            Purpose::PartnerDisclosure
+        ]
     );
     for p in w.reg.consent_config().marketing_purposes() {
         let current = w.reg.consent(anna, &p);
@@ -214,7 +231,8 @@ fn an_objection_to_direct_marketing_refuses_every_marketing_purpose_at_once() {
     assert_eq!(w.reg.prohibition_register().iter().map(|(p, _)| *p).collect::<Vec<_>>(), [anna]);
     assert_eq!(w.reg.consent_allows(bo, &POST), Ok(()));
     // One audit entry, by field name only.
-    let audits: Vec<_> = plan.changes.iter().filter_map(|c| if let Change::Audit(a) = c { Some(a) } else { None }).collect();
+    let audits: Vec<_> =
+        plan.changes.iter().filter_map(|c| if let Change::Audit(a) = c { Some(a) } else { None }).collect();
     assert_eq!(audits.len(), 1);
     assert_eq!(audits[0].fields, ["consents"]);
 }
@@ -236,13 +254,22 @@ fn recording_is_checked_field_by_field() {
         Err(CommandError::Invalid(list.iter().map(|(f, p)| FieldError::new(*f, p.clone())).collect()))
     };
     let unknown = Purpose::Newsletter(NewsletterId::new(uuid::Uuid::from_u128(77)));
-    assert_eq!(w.plan(cmd(anna, EMAIL, ConsentState::Given, "", "")).map(|_| ()), invalid(&[("wording", Problem::Required)]));
+    assert_eq!(
+        w.plan(cmd(anna, EMAIL, ConsentState::Given, "", "")).map(|_| ()),
+        invalid(&[("wording", Problem::Required)])
+    );
     assert_eq!(
         w.plan(cmd(anna, EMAIL, ConsentState::Refused, "2027-01-01", "")).map(|_| ()),
         invalid(&[("date", Problem::DateInFuture)])
     );
-    assert_eq!(w.plan(cmd(anna, EMAIL, ConsentState::Refused, "eilen", "")).map(|_| ()), invalid(&[("date", Problem::DateInvalid)]));
-    assert_eq!(w.plan(cmd(anna, unknown, ConsentState::Refused, "", "")).map(|_| ()), invalid(&[("purpose", Problem::Missing)]));
+    assert_eq!(
+        w.plan(cmd(anna, EMAIL, ConsentState::Refused, "eilen", "")).map(|_| ()),
+        invalid(&[("date", Problem::DateInvalid)])
+    );
+    assert_eq!(
+        w.plan(cmd(anna, unknown, ConsentState::Refused, "", "")).map(|_| ()),
+        invalid(&[("purpose", Problem::Missing)])
+    );
     assert_eq!(
         w.plan(cmd(ghost, EMAIL, ConsentState::Refused, "", "")).map(|_| ()),
         Err(CommandError::NotFound(sidos::domain::EntityRef::Person(ghost)))
@@ -274,7 +301,11 @@ fn staff_record_consents_and_only_administrators_change_the_config() {
     };
     let object = Command::ObjectToMarketing { person: anna, date: String::new(), source: ConsentSource::Letter };
     let config = Command::UpdateConsentConfig(ConsentConfig { post: Basis::Consent, ..w.reg.consent_config().clone() });
-    for (cmd, want) in [(&record, [true, true, true, false]), (&object, [true, true, true, false]), (&config, [true, false, false, false])] {
+    for (cmd, want) in [
+        (&record, [true, true, true, false]),
+        (&object, [true, true, true, false]),
+        (&config, [true, false, false, false]),
+    ] {
         let got = [Level::Admin, Level::Staff, Level::EventOrganiser, Level::ReadOnly].map(|l| check(&w, l, cmd));
         assert_eq!(got, want, "{cmd:?}");
     }
@@ -365,7 +396,13 @@ fn consents_travel_in_bundles_and_the_newsletters_are_joined() {
     // A adds a newsletter and records a consent; B changes the bases later.
     let n1 = NewsletterId::new(uuid::Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_0a01));
     let mut config = a.reg.consent_config().clone();
-    config.newsletters.push(Newsletter { id: n1, name: "Asiakastiedote".into(), channel: Channel::Post, basis: Basis::LegitimateInterest, retired: false });
+    config.newsletters.push(Newsletter {
+        id: n1,
+        name: "Asiakastiedote".into(),
+        channel: Channel::Post,
+        basis: Basis::LegitimateInterest,
+        retired: false,
+    });
     a.run(Command::UpdateConsentConfig(config)).unwrap();
     a.run(Command::RecordConsent {
         person: anna,

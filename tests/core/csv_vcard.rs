@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 
 use sidos::bundle::csv::{
-    self, auto_map, decode, detect_separator, export_people, neutralise, split_records, write_table, Column,
-    CsvExport, Encoding, FileError, LabelTexts, Preset, Separator, Target,
+    self, auto_map, decode, detect_separator, export_people, neutralise, split_records, write_table, Column, CsvExport,
+    Encoding, FileError, LabelTexts, Preset, Separator, Target,
 };
 use sidos::bundle::vcard::{self, VcardOptions};
 use sidos::domain::testing::day;
@@ -67,8 +67,17 @@ fn a_table_is_utf8_with_a_bom_crlf_and_rfc4180_quoting() {
 #[test]
 fn an_exported_list_reads_back_the_same() {
     let mut w = World::new();
-    let mut d = with_phone(with_email(at_org(person("Kati", "Häkkinen"), "Mipro Oy", "DPO; tietosuoja"), "kati@mipro.fi"), "040 123 4567");
-    d.addresses.push(Address { label: String::new(), street: "Kunnanmäki 9".into(), postal_code: "50600".into(), city: "Mikkeli".into(), country: String::new() });
+    let mut d = with_phone(
+        with_email(at_org(person("Kati", "Häkkinen"), "Mipro Oy", "DPO; tietosuoja"), "kati@mipro.fi"),
+        "040 123 4567",
+    );
+    d.addresses.push(Address {
+        label: String::new(),
+        street: "Kunnanmäki 9".into(),
+        postal_code: "50600".into(),
+        city: "Mikkeli".into(),
+        country: String::new(),
+    });
     d.notes = "=cmd|' /C calc'!A0\nrivi kaksi".into();
     d.categories.insert(CategoryKey::new(CategoryKey::CUSTOMER));
     let kati = w.add(d);
@@ -142,14 +151,17 @@ fn a_file_of_two_encodings_keeps_its_utf8_lines_and_flags_the_others() {
     assert_eq!(d.guessed_lines.iter().copied().collect::<Vec<_>>(), [3]);
     let file = csv::read(&bytes).unwrap();
     let rows = file.all_rows(&auto_map(&file.headers, &Settings::default()), &LabelTexts::default());
-    let flagged: Vec<usize> = rows.iter().filter(|r| r.issues.contains(&RowIssue::EncodingGuessed)).map(|r| r.line).collect();
+    let flagged: Vec<usize> =
+        rows.iter().filter(|r| r.issues.contains(&RowIssue::EncodingGuessed)).map(|r| r.line).collect();
     assert_eq!(flagged, [3]);
     assert!(rows.iter().all(|r| !r.unreadable()), "a guess is a warning, not an error");
 }
 
 #[test]
 fn bad_files_get_a_clear_message() {
-    let check = |bytes: &[u8], want: FileError| assert_eq!(csv::read(bytes).unwrap_err(), want, "{:?}", &bytes[..bytes.len().min(8)]);
+    let check = |bytes: &[u8], want: FileError| {
+        assert_eq!(csv::read(bytes).unwrap_err(), want, "{:?}", &bytes[..bytes.len().min(8)])
+    };
     check(b"", FileError::Empty);
     check(b"\xEF\xBB\xBF \r\n\r\n", FileError::Empty);
     check(b"Etunimi;Sukunimi;Sahkoposti\r\n", FileError::NoRows);
@@ -159,7 +171,10 @@ fn bad_files_get_a_clear_message() {
     check(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", FileError::Binary);
     let noise: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
     check(&noise, FileError::Binary);
-    assert_eq!(vcard::read(b"Etunimi;Sukunimi\r\nAnna;Aho\r\n", &LabelTexts::default()).unwrap_err(), FileError::NoCards);
+    assert_eq!(
+        vcard::read(b"Etunimi;Sukunimi\r\nAnna;Aho\r\n", &LabelTexts::default()).unwrap_err(),
+        FileError::NoCards
+    );
     assert_eq!(FileError::Spreadsheet.id(), "spreadsheet");
 }
 
@@ -249,7 +264,13 @@ fn an_outlook_export_is_mapped_by_its_header() {
     assert_eq!(labeled(&kati.emails), pairs(&[("", "kati.hakkinen@mipro.example")]));
     assert_eq!(
         kati.addresses,
-        [Address { label: "work".into(), street: "Kunnanmäki 9".into(), postal_code: "50600".into(), city: "Mikkeli".into(), country: "Suomi".into() }]
+        [Address {
+            label: "work".into(),
+            street: "Kunnanmäki 9".into(),
+            postal_code: "50600".into(),
+            city: "Mikkeli".into(),
+            country: "Suomi".into()
+        }]
     );
     assert_eq!(kati.tags, ["Asiakkaat", "Messut 2025"]);
     assert_eq!(kati.notes, "Tapasimme Mikkelin messuilla.\nHaluaa tarjouksen keväällä.");
@@ -275,7 +296,10 @@ fn the_preview_checks_rows_like_the_form_and_finds_duplicates() {
     let liisa = w.reg.people().next().unwrap().id;
     match &preview.rows[5].status {
         RowStatus::Duplicate { of, reasons, others } => {
-            assert_eq!((*of, reasons.as_slice(), others.len()), (liisa, [MatchReason::Email, MatchReason::NameAndOrg].as_slice(), 0));
+            assert_eq!(
+                (*of, reasons.as_slice(), others.len()),
+                (liisa, [MatchReason::Email, MatchReason::NameAndOrg].as_slice(), 0)
+            );
         }
         other => panic!("{other:?}"),
     }
@@ -300,7 +324,8 @@ fn an_import_is_one_plan_with_provenance_and_category_or_nothing() {
     assert_eq!(refused, Err(CommandError::Invalid(vec![FieldError::new("rows.4.emails.0", Problem::EmailInvalid)])));
     assert_eq!(w.reg.people_count(), 1, "nothing half-written");
 
-    let plan = w.run(Command::ImportContacts(ContactsImport { rows, decisions: preview.suggestions(), options: options() }));
+    let plan =
+        w.run(Command::ImportContacts(ContactsImport { rows, decisions: preview.suggestions(), options: options() }));
     assert_eq!(plan.affected, 4);
     assert_eq!(w.reg.people_count(), 4);
     assert_eq!(w.reg.org_count(), 3, "Mipro Oy is found, MPY Palvelut Oyj and Nordic Event AB created once");
@@ -323,7 +348,8 @@ fn an_import_is_one_plan_with_provenance_and_category_or_nothing() {
     let (_, rows) = read_csv("outlook.csv", w.reg.settings());
     let again = w.reg.preview_contacts_import(&rows, &options(), day(2026, 11, 22));
     assert_eq!(again.counts().get("new"), None);
-    let plan = w.run(Command::ImportContacts(ContactsImport { rows, decisions: again.suggestions(), options: options() }));
+    let plan =
+        w.run(Command::ImportContacts(ContactsImport { rows, decisions: again.suggestions(), options: options() }));
     assert!(plan.is_empty(), "merging what is already there changes nothing");
 }
 
@@ -338,15 +364,25 @@ fn a_google_export_reads_numbered_columns_and_labels() {
     assert_eq!(labeled(&antti.phones), pairs(&[("mobile", "+358 40 111 2233"), ("work", "017 555 0100")]));
     assert_eq!(
         antti.addresses,
-        [Address { label: "work".into(), street: "Teollisuuskatu 3".into(), postal_code: "70620".into(), city: "Kuopio".into(), country: "FI".into() }]
+        [Address {
+            label: "work".into(),
+            street: "Teollisuuskatu 3".into(),
+            postal_code: "70620".into(),
+            city: "Kuopio".into(),
+            country: "FI".into()
+        }]
     );
     assert_eq!(antti.tags, ["Huoltokontaktit"], "Google's own groups are left out");
     assert_eq!(antti.affiliations[0].role, "Kunnossapitopäällikkö");
     assert_eq!(antti.websites, ["https://www.savonsellu.example"]);
     let johanna = &rows[1].draft;
-    assert_eq!(labeled(&johanna.emails), pairs(&[("home", "johanna.makela@posti.example"), ("home", "jmakela@tyo.example")]));
+    assert_eq!(
+        labeled(&johanna.emails),
+        pairs(&[("home", "johanna.makela@posti.example"), ("home", "jmakela@tyo.example")])
+    );
     assert_eq!(johanna.tags, ["Koulutukset 2025"]);
-    let labels = LabelTexts { work: "työ".into(), home: "koti".into(), mobile: "matkapuhelin".into(), other: "muu".into() };
+    let labels =
+        LabelTexts { work: "työ".into(), home: "koti".into(), mobile: "matkapuhelin".into(), other: "muu".into() };
     let finnish = file.rows(0..1, &auto_map(&file.headers, &Settings::default()), &labels);
     assert_eq!(finnish[0].draft.phones[0].label, "matkapuhelin", "labels in the user's language");
     let w = World::new();
@@ -357,7 +393,10 @@ fn a_google_export_reads_numbered_columns_and_labels() {
 #[test]
 fn a_finnish_excel_register_in_windows_1252_with_problems_in_some_rows() {
     let (file, rows) = read_csv("excel-fi.csv", &Settings::default());
-    assert_eq!((file.encoding, file.separator, file.preset()), (Encoding::Windows1252, Separator::Semicolon, Preset::Other));
+    assert_eq!(
+        (file.encoding, file.separator, file.preset()),
+        (Encoding::Windows1252, Separator::Semicolon, Preset::Other)
+    );
     assert_eq!(file.headers[3], "Tehtävä");
     assert_eq!(rows.iter().map(|r| r.line).collect::<Vec<_>>(), [2, 3, 5, 6, 7, 8], "the empty row 4 is skipped");
     let paivi = &rows[0].draft;
@@ -366,14 +405,24 @@ fn a_finnish_excel_register_in_windows_1252_with_problems_in_some_rows() {
     assert_eq!(paivi.addresses[0].city, "Mikkeli");
     assert!(rows[0].consents.is_empty());
     // The prohibition column: X and "kyllä" refuse marketing.
-    let refused: Vec<Purpose> = rows[1].consents.iter().map(|(p, s)| { assert_eq!(*s, ConsentState::Refused); *p }).collect();
-    assert_eq!(refused, [
-        Purpose::DirectMarketing(Channel::Email),
-        Purpose::DirectMarketing(Channel::Phone),
-        Purpose::DirectMarketing(Channel::Post),
-        Purpose::DirectMarketing(Channel::Sms),
-        Purpose::PartnerDisclosure,
-    ]);
+    let refused: Vec<Purpose> = rows[1]
+        .consents
+        .iter()
+        .map(|(p, s)| {
+            assert_eq!(*s, ConsentState::Refused);
+            *p
+        })
+        .collect();
+    assert_eq!(
+        refused,
+        [
+            Purpose::DirectMarketing(Channel::Email),
+            Purpose::DirectMarketing(Channel::Phone),
+            Purpose::DirectMarketing(Channel::Post),
+            Purpose::DirectMarketing(Channel::Sms),
+            Purpose::PartnerDisclosure,
+        ]
+    );
     assert_eq!(rows[4].draft.family_name, "Tamm");
     assert_eq!(rows[4].consents.len(), 5);
     let eero = &rows[2].draft;
@@ -382,14 +431,25 @@ fn a_finnish_excel_register_in_windows_1252_with_problems_in_some_rows() {
     // Tiina's quote is never closed: her row is reported, the rest read.
     assert_eq!(rows[3].issues, [RowIssue::BrokenQuoting]);
     assert!(rows[3].unreadable());
-    assert_eq!(rows[5].issues, [RowIssue::Value { column: "Suoramarkkinointikielto".into(), problem: Problem::YesNoInvalid }]);
+    assert_eq!(
+        rows[5].issues,
+        [RowIssue::Value { column: "Suoramarkkinointikielto".into(), problem: Problem::YesNoInvalid }]
+    );
 
     let mut w = World::new();
     let preview = w.reg.preview_contacts_import(&rows, &ImportOptions::default(), day(2026, 11, 22));
-    assert_eq!(preview.rows.iter().map(|r| r.status.id()).collect::<Vec<_>>(), ["new", "new", "new", "unreadable", "new", "unreadable"]);
-    let plan = w.run(Command::ImportContacts(ContactsImport { rows, decisions: preview.suggestions(), options: ImportOptions::default() }));
+    assert_eq!(
+        preview.rows.iter().map(|r| r.status.id()).collect::<Vec<_>>(),
+        ["new", "new", "new", "unreadable", "new", "unreadable"]
+    );
+    let plan = w.run(Command::ImportContacts(ContactsImport {
+        rows,
+        decisions: preview.suggestions(),
+        options: ImportOptions::default(),
+    }));
     assert_eq!(plan.affected, 4);
-    let register: Vec<String> = w.reg.prohibition_register().iter().map(|(id, _)| w.reg.person(*id).unwrap().family_name.clone()).collect();
+    let register: Vec<String> =
+        w.reg.prohibition_register().iter().map(|(id, _)| w.reg.person(*id).unwrap().family_name.clone()).collect();
     assert_eq!(register, ["Söderström", "Tamm"]);
     let e = w.reg.consents_of(w.reg.prohibition_register()[0].0)[0];
     assert_eq!(e.source, sidos::domain::ConsentSource::Imported);
@@ -408,16 +468,30 @@ fn consents_stated_in_a_file_need_their_wording() {
         Command::ImportContacts(ContactsImport {
             rows: vec![row.clone()],
             decisions: vec![Decision::Add],
-            options: ImportOptions { consent_wording: wording.into(), consent_date: "1.3.2025".into(), ..ImportOptions::default() },
+            options: ImportOptions {
+                consent_wording: wording.into(),
+                consent_date: "1.3.2025".into(),
+                ..ImportOptions::default()
+            },
         })
     };
-    assert_eq!(w.plan(import("")), Err(CommandError::Invalid(vec![FieldError::new("consent_wording", Problem::Required)])));
+    assert_eq!(
+        w.plan(import("")),
+        Err(CommandError::Invalid(vec![FieldError::new("consent_wording", Problem::Required)]))
+    );
     w.run(import("Saa lähettää tarjouksia sähköpostilla (lomake 2025)"));
     let anna = w.reg.people().next().unwrap().id;
     let e = w.reg.consent(anna, &Purpose::DirectMarketing(Channel::Email)).entry.unwrap().clone();
-    assert_eq!((e.state, e.date, e.source), (ConsentState::Given, day(2025, 3, 1), sidos::domain::ConsentSource::Imported));
+    assert_eq!(
+        (e.state, e.date, e.source),
+        (ConsentState::Given, day(2025, 3, 1), sidos::domain::ConsentSource::Imported)
+    );
     // The decisions must match the rows.
-    let mismatch = Command::ImportContacts(ContactsImport { rows: vec![row], decisions: vec![], options: ImportOptions::default() });
+    let mismatch = Command::ImportContacts(ContactsImport {
+        rows: vec![row],
+        decisions: vec![],
+        options: ImportOptions::default(),
+    });
     assert!(matches!(w.plan(mismatch), Err(CommandError::Invalid(_))));
 }
 
@@ -441,7 +515,13 @@ fn a_hundred_thousand_rows_are_read_previewed_and_planned_in_linear_time() {
     let preview = w.reg.preview_contacts_import(&rows, &ImportOptions::default(), day(2026, 11, 22));
     assert_eq!(preview.counts()["new"], 100_000);
     assert_eq!(preview.rows[100_000].status, RowStatus::InFile { row: 0, reasons: vec![MatchReason::Email] });
-    let plan = w.plan(Command::ImportContacts(ContactsImport { rows, decisions: preview.suggestions(), options: ImportOptions::default() })).unwrap();
+    let plan = w
+        .plan(Command::ImportContacts(ContactsImport {
+            rows,
+            decisions: preview.suggestions(),
+            options: ImportOptions::default(),
+        }))
+        .unwrap();
     w.reg.apply(plan.changes);
     assert_eq!((w.reg.people_count(), w.reg.org_count()), (100_000, 500));
     assert_eq!(w.reg.search(&sidos::domain::Filter::text("henkilö 99999")).len(), 1, "the search index knows everyone");
@@ -465,7 +545,10 @@ fn vcards_from_phones_are_read_with_folding_groups_and_quoted_printable() {
     assert_eq!(m.addresses[0].street, "Aleksanterinkatu 21 A, Toimisto 4");
     assert_eq!((m.addresses[0].label.as_str(), m.addresses[0].postal_code.as_str()), ("work", "00100"));
     assert_eq!(m.notes, "Pitkä muistiinpano, joka on jaettu usealle riville koska se on pidempi kuin seitsemänkymmentäviisi tavua; ja jatkuu.");
-    assert_eq!(m.socials, [Social { service: "linkedin".into(), handle: "https://www.linkedin.com/in/marjattalehtonen".into() }]);
+    assert_eq!(
+        m.socials,
+        [Social { service: "linkedin".into(), handle: "https://www.linkedin.com/in/marjattalehtonen".into() }]
+    );
     assert!(rows[0].issues.is_empty());
     let jp = &rows[1].draft;
     assert_eq!(jp.given_name, "Juha-Pekka");
@@ -487,7 +570,10 @@ fn vcards_from_phones_are_read_with_folding_groups_and_quoted_printable() {
 #[test]
 fn a_vcard_4_export_escapes_folds_and_reads_back() {
     let mut w = World::new();
-    let mut d = with_phone(with_email(at_org(person("Kati", "Häkkinen, DI"), "Mipro; Oy", "Tietosuojavastaava"), "kati@mipro.fi"), "040 123 4567");
+    let mut d = with_phone(
+        with_email(at_org(person("Kati", "Häkkinen, DI"), "Mipro; Oy", "Tietosuojavastaava"), "kati@mipro.fi"),
+        "040 123 4567",
+    );
     d.phones[0].label = "matkapuhelin".into();
     d.emails[0].label = "työ".into();
     d.addresses.push(Address {
@@ -519,7 +605,11 @@ fn a_vcard_4_export_escapes_folds_and_reads_back() {
     // Without asking, the register's notes stay in the register.
     assert!(!vcard::write_person(&w.reg, &p, VcardOptions::default()).contains("NOTE"));
 
-    let rows = vcard::read(card.as_bytes(), &LabelTexts { work: "työ".into(), home: "koti".into(), mobile: "matkapuhelin".into(), other: "muu".into() }).unwrap();
+    let rows = vcard::read(
+        card.as_bytes(),
+        &LabelTexts { work: "työ".into(), home: "koti".into(), mobile: "matkapuhelin".into(), other: "muu".into() },
+    )
+    .unwrap();
     let back: &PersonDraft = &rows[0].draft;
     assert_eq!((back.given_name.as_str(), back.family_name.as_str()), ("Kati", "Häkkinen, DI"));
     assert_eq!(labeled(&back.emails), pairs(&[("työ", "kati@mipro.fi")]));
@@ -527,7 +617,10 @@ fn a_vcard_4_export_escapes_folds_and_reads_back() {
     assert_eq!(back.addresses, p.addresses);
     assert_eq!(back.notes, p.notes);
     assert_eq!(back.affiliations[0].org, sidos::domain::OrgChoice::New("Mipro; Oy".into()));
-    assert_eq!(back.socials, [Social { service: "linkedin".into(), handle: "https://www.linkedin.com/in/kati".into() }]);
+    assert_eq!(
+        back.socials,
+        [Social { service: "linkedin".into(), handle: "https://www.linkedin.com/in/kati".into() }]
+    );
 
     let two = vcard::write_people(&w.reg, &[kati, kati], VcardOptions::default());
     assert_eq!(vcard::read(two.as_bytes(), &LabelTexts::default()).unwrap().len(), 2);

@@ -22,7 +22,12 @@ where
 #[test]
 fn every_entity_type_round_trips() {
     let mut w = World::new();
-    let size = FieldDef { id: FieldId::new(uuid::Uuid::from_u128(7)), name: "Koko".into(), kind: FieldKind::Choice(vec!["S".into(), "L".into()]), required: false };
+    let size = FieldDef {
+        id: FieldId::new(uuid::Uuid::from_u128(7)),
+        name: "Koko".into(),
+        kind: FieldKind::Choice(vec!["S".into(), "L".into()]),
+        required: false,
+    };
     let settings = Settings {
         user_name: "Kaisa".into(),
         categories: vec![CategoryDef { key: CategoryKey::new("custom-x"), name: "Kerho".into() }],
@@ -30,19 +35,46 @@ fn every_entity_type_round_trips() {
         ..Settings::default()
     };
     let mut changes: Vec<Change> = w.run(Command::UpdateSettings(settings)).changes;
-    let mut d = at_org(with_phone(with_email(person("Kati", "Häkkinen"), "kati@mipro.fi"), "040 123 4567"), "Mipro Oy", "DPO");
+    let mut d =
+        at_org(with_phone(with_email(person("Kati", "Häkkinen"), "kati@mipro.fi"), "040 123 4567"), "Mipro Oy", "DPO");
     d.custom.insert(size.id, "L".into());
     d.websites = vec!["mipro.fi".into()];
     d.tags = vec!["VIP".into()];
-    d.addresses.push(sidos::domain::Address { label: "työ".into(), street: "Kunnanmäki 9".into(), postal_code: "50600".into(), city: "Mikkeli".into(), country: String::new() });
+    d.addresses.push(sidos::domain::Address {
+        label: "työ".into(),
+        street: "Kunnanmäki 9".into(),
+        postal_code: "50600".into(),
+        city: "Mikkeli".into(),
+        country: String::new(),
+    });
     changes.extend(w.run(Command::AddPerson(d)).changes);
     let kati = w.reg.people().next().unwrap().id;
-    changes.extend(w.run(Command::AddOrg(OrgDraft { name: "Toinen Oy".into(), business_id: "0737546-2".into(), ..OrgDraft::default() })).changes);
+    changes.extend(
+        w.run(Command::AddOrg(OrgDraft {
+            name: "Toinen Oy".into(),
+            business_id: "0737546-2".into(),
+            ..OrgDraft::default()
+        }))
+        .changes,
+    );
     for kind in [
-        RecordDraftKind::Contract { kind: sidos::domain::ContractKind::Assignment, title: "T".into(), start: "2026-01-01".into(), end: "".into(), value: "10,5".into(), billing: Billing::InCollection },
+        RecordDraftKind::Contract {
+            kind: sidos::domain::ContractKind::Assignment,
+            title: "T".into(),
+            start: "2026-01-01".into(),
+            end: "".into(),
+            value: "10,5".into(),
+            billing: Billing::InCollection,
+        },
         RecordDraftKind::Feedback { date: "2026-01-01".into(), text: "Hyvä".into() },
         RecordDraftKind::Ticket { opened: "2026-01-01".into(), closed: "2026-01-02".into(), description: "D".into() },
-        RecordDraftKind::Training { name: "T".into(), date: "2026-01-01".into(), completed: true, grade: "5".into(), statutory: true },
+        RecordDraftKind::Training {
+            name: "T".into(),
+            date: "2026-01-01".into(),
+            completed: true,
+            grade: "5".into(),
+            statutory: true,
+        },
         RecordDraftKind::Event { name: "E".into(), date: "2026-12-01".into(), dietary: "vegaani".into() },
     ] {
         changes.extend(w.run(Command::AddRecord(RecordDraft { person: kati, org: None, kind })).changes);
@@ -54,12 +86,30 @@ fn every_entity_type_round_trips() {
     let mut seen = [0usize; 6];
     for change in &changes {
         match change {
-            Change::PutPerson(p) => { seen[0] += 1; assert_eq!(&round_trip::<PersonDto, Person>(p), p); }
-            Change::PutOrg(o) => { seen[1] += 1; assert_eq!(&round_trip::<OrgDto, Organisation>(o), o); }
-            Change::PutRecord(r) => { seen[2] += 1; assert_eq!(&round_trip::<RecordDto, Record>(r), r); }
-            Change::PutTombstone(t) => { seen[3] += 1; assert_eq!(&round_trip::<TombstoneDto, Tombstone>(t), t); }
-            Change::PutSettings(s) => { seen[4] += 1; assert_eq!(&round_trip::<SettingsDto, Settings>(s), s); }
-            Change::Audit(a) => { seen[5] += 1; assert_eq!(&round_trip::<AuditDto, AuditEntry>(a), a); }
+            Change::PutPerson(p) => {
+                seen[0] += 1;
+                assert_eq!(&round_trip::<PersonDto, Person>(p), p);
+            }
+            Change::PutOrg(o) => {
+                seen[1] += 1;
+                assert_eq!(&round_trip::<OrgDto, Organisation>(o), o);
+            }
+            Change::PutRecord(r) => {
+                seen[2] += 1;
+                assert_eq!(&round_trip::<RecordDto, Record>(r), r);
+            }
+            Change::PutTombstone(t) => {
+                seen[3] += 1;
+                assert_eq!(&round_trip::<TombstoneDto, Tombstone>(t), t);
+            }
+            Change::PutSettings(s) => {
+                seen[4] += 1;
+                assert_eq!(&round_trip::<SettingsDto, Settings>(s), s);
+            }
+            Change::Audit(a) => {
+                seen[5] += 1;
+                assert_eq!(&round_trip::<AuditDto, AuditEntry>(a), a);
+            }
             _ => {}
         }
     }
@@ -69,9 +119,18 @@ fn every_entity_type_round_trips() {
 #[test]
 fn damaged_documents_are_refused() {
     let cases = [
-        (r#"{"id":"0190","name":"X","created":"2026-01-01T00:00:00Z","updated":"2026-01-01T00:00:00Z","stamp":"x"}"#, "organisation: bad id"),
-        (r#"{"id":"01900000-0000-7000-8000-000000000001","name":"X","business_id":"123","created":"2026-01-01T00:00:00Z","updated":"2026-01-01T00:00:00Z","stamp":"0000000000000001-00000000-01900000-0000-7000-8000-000000000001"}"#, "organisation: bad business id"),
-        (r#"{"id":"01900000-0000-7000-8000-000000000001","name":"X","created":"2026-01-01T00:00:00Z","updated":"2026-01-01T00:00:00Z","stamp":"not a stamp"}"#, "organisation: bad stamp"),
+        (
+            r#"{"id":"0190","name":"X","created":"2026-01-01T00:00:00Z","updated":"2026-01-01T00:00:00Z","stamp":"x"}"#,
+            "organisation: bad id",
+        ),
+        (
+            r#"{"id":"01900000-0000-7000-8000-000000000001","name":"X","business_id":"123","created":"2026-01-01T00:00:00Z","updated":"2026-01-01T00:00:00Z","stamp":"0000000000000001-00000000-01900000-0000-7000-8000-000000000001"}"#,
+            "organisation: bad business id",
+        ),
+        (
+            r#"{"id":"01900000-0000-7000-8000-000000000001","name":"X","created":"2026-01-01T00:00:00Z","updated":"2026-01-01T00:00:00Z","stamp":"not a stamp"}"#,
+            "organisation: bad stamp",
+        ),
     ];
     for (json, what) in cases {
         let parsed = serde_json::from_str::<OrgDto>(json);
@@ -156,7 +215,13 @@ fn creation_and_change_times_are_left_out_when_the_stamp_tells_them() {
     // Changed later: both times are written.
     let mut later = p.clone();
     later.updated = p.created + chrono::Duration::days(3);
-    later.stamps.insert(sidos::domain::PersonField::Name, sidos::domain::Stamp { millis: p.stamps[&sidos::domain::PersonField::Name].millis + 3 * 86_400_000, ..p.stamps[&sidos::domain::PersonField::Name] });
+    later.stamps.insert(
+        sidos::domain::PersonField::Name,
+        sidos::domain::Stamp {
+            millis: p.stamps[&sidos::domain::PersonField::Name].millis + 3 * 86_400_000,
+            ..p.stamps[&sidos::domain::PersonField::Name]
+        },
+    );
     let json = serde_json::to_value(PersonDto::from(&later)).unwrap();
     assert!(json.get("created").is_some() || json.get("stamp").is_some());
     assert_eq!(json["updated"], serde_json::to_value(later.updated).unwrap());

@@ -9,8 +9,8 @@ use sidos::domain::gdpr::{
 use sidos::domain::record::Billing;
 use sidos::domain::testing::day;
 use sidos::domain::{
-    AuditAction, Change, Channel, Command, CommandError, ConsentSource, ConsentState, EntityRef, PersonField,
-    Purpose, RecordDraft, Tombstone, TombstoneReason,
+    AuditAction, Change, Channel, Command, CommandError, ConsentSource, ConsentState, EntityRef, PersonField, Purpose,
+    RecordDraft, Tombstone, TombstoneReason,
 };
 
 use super::gdpr::{assert_no_values_in_audit, assert_unique_audit_keys, audits, contract, event, training, Desk};
@@ -48,7 +48,8 @@ fn hold_rules_open_invoices_collection_accounting_periods_and_statutory_training
     assert!(holds_of(&d, statutory, day(2028, 5, 3)).is_empty());
     assert!(holds_of(&d, optional, today).is_empty());
     assert_eq!(Hold::OpenInvoice(open).id(), "hold.open_invoice");
-    let message = Hold::Accounting { record: paid_2020, until: day(2026, 12, 31) }.message(sidos::domain::gdpr::Lang::Fi);
+    let message =
+        Hold::Accounting { record: paid_2020, until: day(2026, 12, 31) }.message(sidos::domain::gdpr::Lang::Fi);
     assert_eq!(message, "Kirjanpitoaineisto, säilytettävä 31.12.2026 asti");
 }
 
@@ -74,9 +75,12 @@ fn erasure_without_holds_removes_everything_with_tombstones_and_an_audit_without
         v.sort();
         v
     });
-    assert!(preview.removed_fields.contains(&PersonField::Name) && preview.removed_fields.contains(&PersonField::Emails));
+    assert!(
+        preview.removed_fields.contains(&PersonField::Name) && preview.removed_fields.contains(&PersonField::Emails)
+    );
 
-    let plan = d.gdpr(GdprCommand::Erase { person: kati, request: Some(request), choice: ErasureChoice::Everything }).unwrap();
+    let plan =
+        d.gdpr(GdprCommand::Erase { person: kati, request: Some(request), choice: ErasureChoice::Everything }).unwrap();
     assert_unique_audit_keys(&plan);
     assert!(d.reg.person(kati).is_none());
     assert!(d.reg.record(c).is_none() && d.reg.record(e).is_none());
@@ -99,13 +103,18 @@ fn erasure_under_hold_is_refused_unless_the_rest_is_erased_then_a_minimal_entry_
     let invoice = d.record(kati, contract("2026-10-31", "1200", Billing::OpenInvoice));
     let ticket = d.record(
         kati,
-        sidos::domain::RecordDraftKind::Ticket { opened: "2026-01-05".into(), closed: String::new(), description: "Kirjautuminen ei onnistu".into() },
+        sidos::domain::RecordDraftKind::Ticket {
+            opened: "2026-01-05".into(),
+            closed: String::new(),
+            description: "Kirjautuminen ei onnistu".into(),
+        },
     );
     let request = d.open_request(kati, RequestKind::Erasure);
     let before = d.reg.person(kati).unwrap().clone();
     let clock = d.reg.clock();
 
-    let refused = d.gdpr(GdprCommand::Erase { person: kati, request: Some(request), choice: ErasureChoice::Everything });
+    let refused =
+        d.gdpr(GdprCommand::Erase { person: kati, request: Some(request), choice: ErasureChoice::Everything });
     assert_eq!(refused.unwrap_err(), CommandError::Refused(Refusal::UnderHold(vec![Hold::OpenInvoice(invoice)])));
     assert_eq!(d.reg.person(kati), Some(&before), "nothing changed");
     assert_eq!(d.reg.clock(), clock);
@@ -119,7 +128,8 @@ fn erasure_under_hold_is_refused_unless_the_rest_is_erased_then_a_minimal_entry_
     assert_eq!(preview.kept_fields, vec![PersonField::Name]);
     assert!(!preview.removed_fields.contains(&PersonField::Name));
 
-    let plan = d.gdpr(GdprCommand::Erase { person: kati, request: Some(request), choice: ErasureChoice::AllButHeld }).unwrap();
+    let plan =
+        d.gdpr(GdprCommand::Erase { person: kati, request: Some(request), choice: ErasureChoice::AllButHeld }).unwrap();
     assert_unique_audit_keys(&plan);
     let entry = d.reg.person(kati).unwrap();
     assert_eq!((entry.given_name.as_str(), entry.family_name.as_str()), ("Kati", "Häkkinen"));
@@ -137,7 +147,8 @@ fn erasure_under_hold_is_refused_unless_the_rest_is_erased_then_a_minimal_entry_
     assert_no_values_in_audit(&plan, &["kati@example.fi", "Kirjautuminen", "Muistiinpano"]);
 
     // Doing it again changes nothing; the entry stays restricted.
-    let again = d.gdpr(GdprCommand::Erase { person: kati, request: Some(request), choice: ErasureChoice::AllButHeld }).unwrap();
+    let again =
+        d.gdpr(GdprCommand::Erase { person: kati, request: Some(request), choice: ErasureChoice::AllButHeld }).unwrap();
     assert!(again.is_empty());
     let lift = d.gdpr(GdprCommand::LiftRestriction { person: kati, request: None });
     assert_eq!(lift.unwrap_err(), CommandError::Refused(Refusal::ErasedEntry(kati)));
@@ -204,7 +215,8 @@ fn a_restricted_person_is_frozen_until_lifted_but_can_be_erased() {
     let mut d = Desk::new();
     let kati = d.add("Kati", "Häkkinen", &["customer"]);
     let mika = d.add("Mika", "Hakala", &["customer"]);
-    let ticket = d.record(kati, sidos::domain::RecordDraftKind::Feedback { date: "2026-11-01".into(), text: "Hyvä".into() });
+    let ticket =
+        d.record(kati, sidos::domain::RecordDraftKind::Feedback { date: "2026-11-01".into(), text: "Hyvä".into() });
     let request = d.open_request(kati, RequestKind::Restriction);
     let plan = d.gdpr(GdprCommand::Restrict { person: kati, request: Some(request) }).unwrap();
     assert_eq!(audits(&plan)[0].action, AuditAction::Restricted(Some(request)));
@@ -249,7 +261,11 @@ fn an_objection_sets_every_marketing_prohibition_at_once_even_when_restricted() 
     let request = d.open_request(kati, RequestKind::Objection);
     d.gdpr(GdprCommand::Restrict { person: kati, request: None }).unwrap();
     let plan = d
-        .gdpr(GdprCommand::ObjectToDirectMarketing { person: kati, request: Some(request), source: ConsentSource::Email })
+        .gdpr(GdprCommand::ObjectToDirectMarketing {
+            person: kati,
+            request: Some(request),
+            source: ConsentSource::Email,
+        })
         .unwrap();
     assert_unique_audit_keys(&plan);
     assert!(audits(&plan).iter().any(|a| a.action == AuditAction::ObjectedToMarketing(Some(request))));
@@ -265,9 +281,14 @@ fn an_objection_sets_every_marketing_prohibition_at_once_even_when_restricted() 
 fn an_erased_person_does_not_come_back_with_a_colleagues_bundle() {
     let mut a = Replica::new(0xA1);
     let mut b = Replica::new(0xB2);
-    let kati = a.add(sidos::domain::PersonDraft { given_name: "Kati".into(), family_name: "Häkkinen".into(), ..Default::default() });
+    let kati = a.add(sidos::domain::PersonDraft {
+        given_name: "Kati".into(),
+        family_name: "Häkkinen".into(),
+        ..Default::default()
+    });
     b.take(&a);
-    a.run(Command::Gdpr(GdprCommand::Erase { person: kati, request: None, choice: ErasureChoice::Everything })).unwrap();
+    a.run(Command::Gdpr(GdprCommand::Erase { person: kati, request: None, choice: ErasureChoice::Everything }))
+        .unwrap();
     // Meanwhile the colleague edits her (a newer stamp than the erasure).
     b.skew = 60;
     let mut draft = super::sync::draft_of(b.person(kati));

@@ -35,7 +35,8 @@ pub fn filled(d: &Desk) -> RegisterDescription {
         email: "info@mipro.example".into(),
         phone: String::new(),
     };
-    desc.contact = Contact { name: "Kati Häkkinen".into(), email: "privacy@mipro.example".into(), ..Contact::default() };
+    desc.contact =
+        Contact { name: "Kati Häkkinen".into(), email: "privacy@mipro.example".into(), ..Contact::default() };
     desc
 }
 
@@ -57,7 +58,8 @@ fn club_settings() -> Settings {
 /// own, a DPO, recipients, a transfer and an extra section.
 fn everything(d: &Desk) -> RegisterDescription {
     let mut desc = filled(d);
-    desc.dpo = Some(Contact { name: "Tietosuojavastaava".into(), email: "dpo@mipro.example".into(), ..Contact::default() });
+    desc.dpo =
+        Some(Contact { name: "Tietosuojavastaava".into(), email: "dpo@mipro.example".into(), ..Contact::default() });
     desc.purposes.push(Purpose {
         key: String::new(),
         name: "Kerhon toiminta".into(),
@@ -74,7 +76,10 @@ fn everything(d: &Desk) -> RegisterDescription {
         safeguard: Safeguard::StandardClauses,
         note: String::new(),
     });
-    desc.extra.push(sidos::domain::gdpr::ExtraSection { heading: "Evästeet".into(), text: "Emme käytä evästeitä.".into() });
+    desc.extra
+        .push(sidos::domain::gdpr::ExtraSection {
+            heading: "Evästeet".into(), text: "Emme käytä evästeitä.".into()
+        });
     desc
 }
 
@@ -128,7 +133,18 @@ fn the_notice_has_every_section_in_every_language_and_nothing_untranslated() {
         assert_fully_translated(&doc);
         titles.insert(doc.title.clone());
         let text = doc.to_text();
-        for must in ["Mipro Oy", "0112038-9", "privacy@mipro.example", "dpo@mipro.example", "Kerhon toiminta", "Asiakasnumero", "Pitopalvelu Oy", "USA", "tietosuoja@om.fi", "Evästeet"] {
+        for must in [
+            "Mipro Oy",
+            "0112038-9",
+            "privacy@mipro.example",
+            "dpo@mipro.example",
+            "Kerhon toiminta",
+            "Asiakasnumero",
+            "Pitopalvelu Oy",
+            "USA",
+            "tietosuoja@om.fi",
+            "Evästeet",
+        ] {
             assert!(text.contains(must), "{lang:?} lacks {must}");
         }
         // The Art. 13/14 essentials, in the notice's own words.
@@ -137,7 +153,10 @@ fn the_notice_has_every_section_in_every_language_and_nothing_untranslated() {
             sidos::domain::gdpr::Block::List(items) => items.len(),
             other => panic!("{other:?}"),
         };
-        assert_eq!(items, 8, "access, rectification, erasure, restriction, objection, direct marketing, portability, consent");
+        assert_eq!(
+            items, 8,
+            "access, rectification, erasure, restriction, objection, direct marketing, portability, consent"
+        );
 
         let record = processing_record(&d.reg, lang).unwrap();
         assert_eq!(record.keys(), RECORD_SECTIONS.to_vec());
@@ -340,11 +359,29 @@ fn the_access_report_and_the_portable_copy_hold_all_of_a_persons_data() {
         let doc = access_report(&d.reg, kati, lang, d.today, Some(request)).unwrap();
         assert_eq!(
             doc.keys(),
-            vec!["about", "person", "records", "consents", "purposes", "sources", "recipients", "retention", "requests", "rights"]
+            vec![
+                "about",
+                "person",
+                "records",
+                "consents",
+                "purposes",
+                "sources",
+                "recipients",
+                "retention",
+                "requests",
+                "rights"
+            ]
         );
         assert_fully_translated(&doc);
         let text = doc.to_text();
-        for must in ["kati@example.fi", "Muistiinpano Kati", "gluteeniton", "Pitopalvelu Oy", "Saa lähettää tarjouksia", "Mipro Oy"] {
+        for must in [
+            "kati@example.fi",
+            "Muistiinpano Kati",
+            "gluteeniton",
+            "Pitopalvelu Oy",
+            "Saa lähettää tarjouksia",
+            "Mipro Oy",
+        ] {
             assert!(text.contains(must), "{lang:?} lacks {must}");
         }
         assert!(!text.contains("Mika"), "nobody else's data");

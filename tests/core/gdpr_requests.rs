@@ -5,9 +5,7 @@
 use sidos::domain::gdpr::requests::{extended_due, standard_due};
 use sidos::domain::gdpr::{GdprCommand, Refusal, RequestDraft, RequestKind, RequestStatus, Requester};
 use sidos::domain::testing::day;
-use sidos::domain::{
-    Actor, AuditAction, Command, CommandError, EntityRef, FieldError, Level, PersonDraft, Problem,
-};
+use sidos::domain::{Actor, AuditAction, Command, CommandError, EntityRef, FieldError, Level, PersonDraft, Problem};
 
 use super::gdpr::{assert_no_values_in_audit, assert_unique_audit_keys, audits, Desk};
 
@@ -31,7 +29,13 @@ fn due_dates_are_one_calendar_month_clamped_to_the_month_end_and_extend_by_two()
 }
 
 fn draft(requester: Requester, received: &str, due: &str) -> RequestDraft {
-    RequestDraft { requester, kind: RequestKind::Access, received: received.into(), identity_check: String::new(), due: due.into() }
+    RequestDraft {
+        requester,
+        kind: RequestKind::Access,
+        received: received.into(),
+        identity_check: String::new(),
+        due: due.into(),
+    }
 }
 
 fn unidentified() -> Requester {
@@ -55,7 +59,10 @@ fn a_request_gets_its_due_date_and_bad_dates_are_refused_changing_nothing() {
         (draft(unidentified(), "31.2.2026", ""), vec![FieldError::new("received", Problem::DateInvalid)]),
         (
             draft(Requester::Unidentified { name: " ".into(), contact: String::new() }, "", ""),
-            vec![FieldError::new("requester.name", Problem::Required), FieldError::new("requester.contact", Problem::Required)],
+            vec![
+                FieldError::new("requester.name", Problem::Required),
+                FieldError::new("requester.contact", Problem::Required),
+            ],
         ),
     ];
     for (bad, want) in cases {
@@ -78,12 +85,15 @@ fn an_extension_needs_the_person_told_in_time_and_happens_once() {
     let plan = d.gdpr(GdprCommand::OpenRequest(draft(unidentified(), "2026-01-31", ""))).unwrap();
     let id = sidos::domain::gdpr::opened_request(&plan).unwrap();
     // Told before receipt: refused.
-    let err = d.gdpr(GdprCommand::ExtendRequest { id, told_on: "2026-01-30".into(), reason: String::new() }).unwrap_err();
+    let err =
+        d.gdpr(GdprCommand::ExtendRequest { id, told_on: "2026-01-30".into(), reason: String::new() }).unwrap_err();
     assert_eq!(err, CommandError::Invalid(vec![FieldError::new("told_on", Problem::DateOrder)]));
     let plan = d
         .gdpr(GdprCommand::ExtendRequest { id, told_on: "2026-02-09".into(), reason: "Paljon aineistoa".into() })
         .unwrap();
-    assert!(audits(&plan).iter().any(|a| a.action == AuditAction::RequestExtended(id) && a.entity == EntityRef::Settings));
+    assert!(audits(&plan)
+        .iter()
+        .any(|a| a.action == AuditAction::RequestExtended(id) && a.entity == EntityRef::Settings));
     let r = d.request(id);
     assert_eq!(r.due, day(2026, 2, 28), "the original due date stays on record");
     assert_eq!(r.effective_due(), day(2026, 4, 28));
@@ -110,7 +120,8 @@ fn the_dashboard_shows_what_is_overdue_and_due_soon_for_a_fixed_today() {
     let soon = open(&mut d, "2026-06-02"); // due 2.7.
     let later = open(&mut d, "2026-06-28"); // due 28.7.
     let closed = open(&mut d, "2026-05-01"); // due 1.6., but closed
-    d.gdpr(GdprCommand::CloseRequest { id: closed, status: RequestStatus::Done, outcome: "Ote lähetetty".into() }).unwrap();
+    d.gdpr(GdprCommand::CloseRequest { id: closed, status: RequestStatus::Done, outcome: "Ote lähetetty".into() })
+        .unwrap();
     let today = day(2026, 6, 30);
     let o = d.reg.request_overview(today, 7);
     let ids = |list: &[&sidos::domain::gdpr::Request]| list.iter().map(|r| r.id).collect::<Vec<_>>();
@@ -139,8 +150,12 @@ fn handling_is_recorded_by_id_and_linking_drops_the_requesters_details() {
     // Closing: a refusal needs its reason; a closed request stays closed.
     let refuse = d.gdpr(GdprCommand::CloseRequest { id, status: RequestStatus::Refused, outcome: " ".into() });
     assert_eq!(refuse.unwrap_err(), CommandError::Invalid(vec![FieldError::new("outcome", Problem::Required)]));
-    let plan = d.gdpr(GdprCommand::CloseRequest { id, status: RequestStatus::Done, outcome: "Ote postitettu".into() }).unwrap();
-    assert!(audits(&plan).iter().any(|a| a.action == AuditAction::RequestClosed(id) && a.fields == ["status", "outcome"]));
+    let plan = d
+        .gdpr(GdprCommand::CloseRequest { id, status: RequestStatus::Done, outcome: "Ote postitettu".into() })
+        .unwrap();
+    assert!(audits(&plan)
+        .iter()
+        .any(|a| a.action == AuditAction::RequestClosed(id) && a.fields == ["status", "outcome"]));
     assert_no_values_in_audit(&plan, &["Ote postitettu"]);
     assert_eq!(d.request(id).closed, Some(d.today));
     let again = d.gdpr(GdprCommand::CloseRequest { id, status: RequestStatus::Done, outcome: String::new() });

@@ -94,7 +94,11 @@ fn dietary_data_goes_the_day_after_the_event_and_records_by_their_own_rules() {
     let customer = d.add("Kalle", "Asiakas", &["customer"]);
     let ticket = d.record(
         customer,
-        RecordDraftKind::Ticket { opened: "2026-01-05".into(), closed: "2026-02-01".into(), description: "Salasana".into() },
+        RecordDraftKind::Ticket {
+            opened: "2026-01-05".into(),
+            closed: "2026-02-01".into(),
+            description: "Salasana".into(),
+        },
     );
     let due = d.reg.retention_dry_run(day(2029, 2, 1), &rules);
     let record_due = due.iter().find(|x| x.target == DueTarget::Record(ticket)).expect("the ticket is due");

@@ -64,8 +64,12 @@ fn requests_and_the_description_travel_and_the_newer_wins_in_any_order() {
     a.run(Command::Gdpr(GdprCommand::ExtendRequest { id: request, told_on: String::new(), reason: String::new() }))
         .unwrap();
     b.skew = 30;
-    b.run(Command::Gdpr(GdprCommand::CloseRequest { id: request, status: RequestStatus::Done, outcome: "Lähetetty".into() }))
-        .unwrap();
+    b.run(Command::Gdpr(GdprCommand::CloseRequest {
+        id: request,
+        status: RequestStatus::Done,
+        outcome: "Lähetetty".into(),
+    }))
+    .unwrap();
     b.run(Command::Gdpr(GdprCommand::UpdateDescription(Box::new(described(&b, "Mipro Group Oy"))))).unwrap();
     let (from_a, from_b) = (a.export(), b.export());
     let mut c = Replica::new(0xC3);
@@ -139,7 +143,8 @@ fn a_minimal_entry_stays_minimal_when_a_colleague_edited_the_person_meanwhile() 
     let kati = a.add(person("Kati"));
     a.add_record(kati, None, contract("2026-10-31", "100", Billing::OpenInvoice));
     b.take(&a);
-    a.run(Command::Gdpr(GdprCommand::Erase { person: kati, request: None, choice: ErasureChoice::AllButHeld })).unwrap();
+    a.run(Command::Gdpr(GdprCommand::Erase { person: kati, request: None, choice: ErasureChoice::AllButHeld }))
+        .unwrap();
     // B, not knowing, adds a phone number later than the erasure.
     b.skew = 120;
     let mut draft = draft_of(b.person(kati));
@@ -157,6 +162,7 @@ fn a_minimal_entry_stays_minimal_when_a_colleague_edited_the_person_meanwhile() 
     }
     assert_eq!(a.person(kati), b.person(kati));
     // And B can no longer add anything to her.
-    let refused = b.plan(Command::AddRecord(RecordDraft { person: kati, org: None, kind: super::gdpr::event("2026-12-01", "") }));
+    let refused =
+        b.plan(Command::AddRecord(RecordDraft { person: kati, org: None, kind: super::gdpr::event("2026-12-01", "") }));
     assert!(refused.is_err());
 }

@@ -1,19 +1,19 @@
 //! Native tests of the pure core, in one test binary: `cargo test`.
 
-mod commands;
-mod dto;
-mod register;
-mod tidy;
 mod access;
 mod backup;
 mod bundle;
-mod sync;
+mod commands;
 mod consent;
-mod outputs;
 mod csv_vcard;
+mod dto;
 mod gdpr;
 mod gdpr_erasure;
 mod gdpr_notice;
 mod gdpr_requests;
 mod gdpr_retention;
 mod gdpr_sync;
+mod outputs;
+mod register;
+mod sync;
+mod tidy;

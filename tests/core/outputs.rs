@@ -162,7 +162,8 @@ fn phone_and_sms_lists_need_a_number_and_sms_prefers_a_mobile() {
 fn labels_fill_a4_sheets_row_by_row() {
     let mut w = world();
     for n in 0..23 {
-        let d = with_address(person("Asiakas", &format!("Numero {n:02}")), &format!("Katu {n}"), "00100", "Helsinki", "");
+        let d =
+            with_address(person("Asiakas", &format!("Numero {n:02}")), &format!("Katu {n}"), "00100", "Helsinki", "");
         w.add(customer(d));
     }
     let abroad = w.add(customer(with_address(
@@ -251,8 +252,20 @@ fn a_restricted_person_is_left_out_of_every_output() {
     use sidos::domain::gdpr::GdprCommand;
     let mut w = world();
     let news = Purpose::Newsletter(spring());
-    let anna = w.add(customer(with_address(with_email(person("Anna", "Aho"), "anna@example.fi"), "Katu 1", "00100", "Helsinki", "")));
-    let bo = w.add(customer(with_address(with_email(person("Bo", "Berg"), "bo@example.fi"), "Katu 2", "00100", "Helsinki", "")));
+    let anna = w.add(customer(with_address(
+        with_email(person("Anna", "Aho"), "anna@example.fi"),
+        "Katu 1",
+        "00100",
+        "Helsinki",
+        "",
+    )));
+    let bo = w.add(customer(with_address(
+        with_email(person("Bo", "Berg"), "bo@example.fi"),
+        "Katu 2",
+        "00100",
+        "Helsinki",
+        "",
+    )));
     for id in [anna, bo] {
         record(&mut w, id, news, ConsentState::Given, "2026-01-01");
         record(&mut w, id, Purpose::PartnerDisclosure, ConsentState::Given, "2026-01-01");

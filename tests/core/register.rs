@@ -103,14 +103,51 @@ fn relationship_records_are_checked() {
         (contract("Sopimus", "2026-01-01", "2026-12-31", "1 250,50", Billing::OpenInvoice), Ok(())),
         (contract("", "", "", "", Billing::NotBilled), invalid(&[("title", Problem::Required)])),
         (contract("X", "2026-02-01", "2026-01-01", "", Billing::Paid), invalid(&[("end", Problem::DateOrder)])),
-        (contract("X", "31.2.2026", "", "kymppi", Billing::Paid), invalid(&[("start", Problem::DateInvalid), ("value", Problem::NumberInvalid)])),
+        (
+            contract("X", "31.2.2026", "", "kymppi", Billing::Paid),
+            invalid(&[("start", Problem::DateInvalid), ("value", Problem::NumberInvalid)]),
+        ),
         (RecordDraftKind::Feedback { date: "2026-11-01".into(), text: "Hyvä palvelu".into() }, Ok(())),
-        (RecordDraftKind::Feedback { date: "2026-12-01".into(), text: "x".into() }, invalid(&[("date", Problem::DateInFuture)])),
-        (RecordDraftKind::Feedback { date: "2026-11-01".into(), text: " ".into() }, invalid(&[("text", Problem::Required)])),
-        (RecordDraftKind::Ticket { opened: "2026-10-01".into(), closed: "2026-09-01".into(), description: String::new() }, invalid(&[("closed", Problem::DateOrder)])),
-        (RecordDraftKind::Ticket { opened: "".into(), closed: "".into(), description: String::new() }, invalid(&[("opened", Problem::Required)])),
-        (RecordDraftKind::Training { name: "Työturvallisuus".into(), date: "2026-03-01".into(), completed: true, grade: "5".into(), statutory: true }, Ok(())),
-        (RecordDraftKind::Training { name: "".into(), date: "x".into(), completed: false, grade: String::new(), statutory: false }, invalid(&[("name", Problem::Required), ("date", Problem::DateInvalid)])),
+        (
+            RecordDraftKind::Feedback { date: "2026-12-01".into(), text: "x".into() },
+            invalid(&[("date", Problem::DateInFuture)]),
+        ),
+        (
+            RecordDraftKind::Feedback { date: "2026-11-01".into(), text: " ".into() },
+            invalid(&[("text", Problem::Required)]),
+        ),
+        (
+            RecordDraftKind::Ticket {
+                opened: "2026-10-01".into(),
+                closed: "2026-09-01".into(),
+                description: String::new(),
+            },
+            invalid(&[("closed", Problem::DateOrder)]),
+        ),
+        (
+            RecordDraftKind::Ticket { opened: "".into(), closed: "".into(), description: String::new() },
+            invalid(&[("opened", Problem::Required)]),
+        ),
+        (
+            RecordDraftKind::Training {
+                name: "Työturvallisuus".into(),
+                date: "2026-03-01".into(),
+                completed: true,
+                grade: "5".into(),
+                statutory: true,
+            },
+            Ok(()),
+        ),
+        (
+            RecordDraftKind::Training {
+                name: "".into(),
+                date: "x".into(),
+                completed: false,
+                grade: String::new(),
+                statutory: false,
+            },
+            invalid(&[("name", Problem::Required), ("date", Problem::DateInvalid)]),
+        ),
         (event("Messut", "2026-12-05", "gluteeniton"), Ok(())),
         (event("Vanhat messut", "2020-05-05", ""), invalid(&[("date", Problem::DateTooOld)])),
         (event("", "", ""), invalid(&[("name", Problem::Required), ("date", Problem::Required)])),
@@ -126,7 +163,10 @@ fn relationship_records_are_checked() {
     });
     assert_eq!(value, Some(125_050));
     let ghost = PersonId::new(uuid::Uuid::from_u128(999));
-    assert_eq!(check(record(&mut w, ghost, event("E", "2026-12-01", ""))), Err(CommandError::NotFound(EntityRef::Person(ghost))));
+    assert_eq!(
+        check(record(&mut w, ghost, event("E", "2026-12-01", ""))),
+        Err(CommandError::NotFound(EntityRef::Person(ghost)))
+    );
 }
 
 #[test]
@@ -147,7 +187,16 @@ fn the_last_customer_event_comes_from_the_relationship_data() {
     assert_eq!(w.reg.last_customer_event(p), None, "an event participation is not a customer event");
     record(&mut w, p, contract("Tilaus", "2024-01-10", "2024-06-30", "", Billing::Paid)).unwrap();
     assert_eq!(w.reg.last_customer_event(p), Some(day(2024, 6, 30)));
-    record(&mut w, p, RecordDraftKind::Ticket { opened: "2025-02-01".into(), closed: "2025-03-15".into(), description: String::new() }).unwrap();
+    record(
+        &mut w,
+        p,
+        RecordDraftKind::Ticket {
+            opened: "2025-02-01".into(),
+            closed: "2025-03-15".into(),
+            description: String::new(),
+        },
+    )
+    .unwrap();
     assert_eq!(w.reg.last_customer_event(p), Some(day(2025, 3, 15)));
     let fb = record(&mut w, p, RecordDraftKind::Feedback { date: "2026-01-05".into(), text: "Kiitos".into() }).unwrap();
     assert_eq!(w.reg.last_customer_event(p), Some(day(2026, 1, 5)));
@@ -171,7 +220,8 @@ fn dietary_data_of_past_events_is_deleted_and_logged() {
     assert_eq!(dietary(past), None);
     assert_eq!(dietary(today), Some("vegaani".into()), "kept until the event is over");
     assert_eq!(dietary(none), None);
-    let audit: Vec<_> = plan.changes.iter().filter_map(|c| if let Change::Audit(a) = c { Some(a) } else { None }).collect();
+    let audit: Vec<_> =
+        plan.changes.iter().filter_map(|c| if let Change::Audit(a) = c { Some(a) } else { None }).collect();
     assert_eq!(audit.len(), 1);
     assert_eq!(audit[0].action, AuditAction::DietaryPurged);
     assert_eq!(audit[0].entity, EntityRef::Record(past));
@@ -193,7 +243,10 @@ fn custom_fields_are_checked_like_built_in_ones() {
     let yes = field("Uutiskirje", FieldKind::YesNo, false);
     let choice = field("Koko", FieldKind::Choice(vec!["Pieni".into(), "Suuri".into()]), false);
     let text = field("IP-osoite", FieldKind::Text, false);
-    let settings = Settings { fields: vec![number.clone(), date.clone(), yes.clone(), choice.clone(), text.clone()], ..Settings::default() };
+    let settings = Settings {
+        fields: vec![number.clone(), date.clone(), yes.clone(), choice.clone(), text.clone()],
+        ..Settings::default()
+    };
     w.run(Command::UpdateSettings(settings));
     let with = |values: &[(&FieldDef, &str)]| {
         let mut d = person("Anna", "Aho");
@@ -213,7 +266,13 @@ fn custom_fields_are_checked_like_built_in_ones() {
         w.plan(Command::AddPerson(with(&[(&number, "12x")]))).map(|_| ()),
         Err(CommandError::Invalid(vec![FieldError::new(path(&number), Problem::NumberInvalid)]))
     );
-    let id = w.add(with(&[(&number, "1 024"), (&date, "2027-01-31"), (&yes, "kyllä"), (&choice, "suuri"), (&text, "10.0.0.1")]));
+    let id = w.add(with(&[
+        (&number, "1 024"),
+        (&date, "2027-01-31"),
+        (&yes, "kyllä"),
+        (&choice, "suuri"),
+        (&text, "10.0.0.1"),
+    ]));
     let p = w.reg.person(id).unwrap();
     assert_eq!(p.custom[&number.id], CustomValue::Number(1024.0));
     assert_eq!(p.custom[&date.id], CustomValue::Date(day(2027, 1, 31)));
@@ -228,7 +287,11 @@ fn settings_refuse_bad_definitions_and_removing_what_is_in_use() {
     let mut w = World::new();
     let club = CategoryDef { key: CategoryKey::new("custom-club"), name: "Kerho".into() };
     let size = field("Koko", FieldKind::Number, false);
-    w.run(Command::UpdateSettings(Settings { categories: vec![club.clone()], fields: vec![size.clone()], ..Settings::default() }));
+    w.run(Command::UpdateSettings(Settings {
+        categories: vec![club.clone()],
+        fields: vec![size.clone()],
+        ..Settings::default()
+    }));
     let mut d = person("Anna", "Aho");
     d.categories.insert(club.key.clone());
     d.custom.insert(size.id, "3".into());
@@ -237,13 +300,25 @@ fn settings_refuse_bad_definitions_and_removing_what_is_in_use() {
     let cases: Vec<(Settings, Vec<(&str, Problem)>)> = vec![
         (Settings { categories: vec![], ..base.clone() }, vec![("removed_categories.0", Problem::InUse)]),
         (Settings { fields: vec![], ..base.clone() }, vec![("removed_fields.0", Problem::InUse)]),
-        (Settings { fields: vec![FieldDef { kind: FieldKind::Text, ..size.clone() }], ..base.clone() }, vec![("fields.0.kind", Problem::InUse)]),
         (
-            Settings { categories: vec![club.clone(), CategoryDef { key: CategoryKey::new("custom-2"), name: " kerho ".into() }], ..base.clone() },
+            Settings { fields: vec![FieldDef { kind: FieldKind::Text, ..size.clone() }], ..base.clone() },
+            vec![("fields.0.kind", Problem::InUse)],
+        ),
+        (
+            Settings {
+                categories: vec![
+                    club.clone(),
+                    CategoryDef { key: CategoryKey::new("custom-2"), name: " kerho ".into() },
+                ],
+                ..base.clone()
+            },
             vec![("categories.1", Problem::NameTaken)],
         ),
         (
-            Settings { fields: vec![size.clone(), field("", FieldKind::Choice(vec![" ".into()]), false)], ..base.clone() },
+            Settings {
+                fields: vec![size.clone(), field("", FieldKind::Choice(vec![" ".into()]), false)],
+                ..base.clone()
+            },
             vec![("fields.1.name", Problem::Required), ("fields.1.choices", Problem::Required)],
         ),
         (Settings { country_code: "+35x".into(), ..base.clone() }, vec![("country_code", Problem::NumberInvalid)]),
@@ -253,7 +328,8 @@ fn settings_refuse_bad_definitions_and_removing_what_is_in_use() {
     }
     assert_eq!(w.reg.settings(), &base, "nothing changed");
     // Renaming is fine; so is the phone country code.
-    let renamed = Settings { categories: vec![CategoryDef { name: "Klubi".into(), ..club }], country_code: "+46".into(), ..base };
+    let renamed =
+        Settings { categories: vec![CategoryDef { name: "Klubi".into(), ..club }], country_code: "+46".into(), ..base };
     w.run(Command::UpdateSettings(renamed));
     assert_eq!(w.reg.settings().country_code, "46");
     let id = w.add(with_phone(person("Sven", "Berg"), "08 123 456"));
@@ -274,13 +350,23 @@ fn filters_combine_category_organisation_tag_and_dates() {
     record(&mut w, antti, contract("Kokeilu", "2026-06-01", "", "", Billing::NotBilled)).unwrap();
     let mipro = w.reg.org_by_name("mipro oy").unwrap().id;
     let cases: Vec<(Filter, Vec<PersonId>)> = vec![
-        (Filter { categories: BTreeSet::from([CategoryKey::new(CategoryKey::CUSTOMER)]), ..Filter::default() }, vec![kati]),
+        (
+            Filter { categories: BTreeSet::from([CategoryKey::new(CategoryKey::CUSTOMER)]), ..Filter::default() },
+            vec![kati],
+        ),
         (Filter { org: Some(mipro), ..Filter::default() }, vec![kati]),
         (Filter { tag: Some("vip".into()), ..Filter::default() }, vec![kati]),
         (Filter { last_event_before: Some(day(2025, 12, 31)), ..Filter::default() }, vec![kati]),
         (Filter { last_event_after: Some(day(2026, 1, 1)), ..Filter::default() }, vec![antti]),
         (Filter { text: "a".into(), last_event_after: Some(day(2020, 1, 1)), ..Filter::default() }, vec![antti, kati]),
-        (Filter { text: "kati".into(), categories: BTreeSet::from([CategoryKey::new(CategoryKey::PROSPECT)]), ..Filter::default() }, vec![]),
+        (
+            Filter {
+                text: "kati".into(),
+                categories: BTreeSet::from([CategoryKey::new(CategoryKey::PROSPECT)]),
+                ..Filter::default()
+            },
+            vec![],
+        ),
     ];
     for (filter, want) in cases {
         assert_eq!(w.reg.search(&filter), want, "{filter:?}");
@@ -350,11 +436,17 @@ fn merging_keeps_every_record_and_leaves_a_tombstone() {
         w.reg.tombstone(EntityRef::Person(other)).map(|t| &t.reason),
         Some(TombstoneReason::MergedInto(k)) if *k == keep
     ));
-    let actions: Vec<AuditAction> =
-        plan.changes.iter().filter_map(|c| if let Change::Audit(a) = c { Some(a.action.clone()) } else { None }).collect();
+    let actions: Vec<AuditAction> = plan
+        .changes
+        .iter()
+        .filter_map(|c| if let Change::Audit(a) = c { Some(a.action.clone()) } else { None })
+        .collect();
     assert!(actions.contains(&AuditAction::MergedFrom(other)));
     assert!(actions.contains(&AuditAction::MergedInto(keep)));
-    assert_eq!(w.plan(Command::MergePeople { keep, other, choices: BTreeMap::new() }), Err(CommandError::NotFound(EntityRef::Person(other))));
+    assert_eq!(
+        w.plan(Command::MergePeople { keep, other, choices: BTreeMap::new() }),
+        Err(CommandError::NotFound(EntityRef::Person(other)))
+    );
     assert!(w.reg.find_duplicates().is_empty());
 }
 
@@ -390,7 +482,10 @@ fn records_added_after_the_rest_make_the_same_register() {
     split.add_records(records);
     split.add_records(later.into_iter().chain([repeated]).collect());
     let now = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 22, 9, 0, 0).unwrap();
-    assert_eq!(split.export_snapshot(&ExportScope::everything(), now), whole.export_snapshot(&ExportScope::everything(), now));
+    assert_eq!(
+        split.export_snapshot(&ExportScope::everything(), now),
+        whole.export_snapshot(&ExportScope::everything(), now)
+    );
     for &p in &people {
         let ids = |r: &Register| r.records_of(p).iter().map(|r| r.id).collect::<Vec<_>>();
         assert_eq!(ids(&split), ids(&whole));

@@ -7,13 +7,13 @@ use std::collections::BTreeSet;
 
 use sidos::domain::testing::{at, device, env, Ids};
 use sidos::domain::{
-    Basis, Channel, ConsentConfig, ConsentEntry, ConsentSource, ConsentState, Newsletter, NewsletterId,
+    AffiliationDraft, AuditAction, AuditEntry, CategoryDef, CategoryKey, Change, Choices, Command, CommandError,
+    ConflictKey, Disclosure, EntityRef, ExportScope, FinnishOrder, LabeledDraft, OrgChoice, OrgDraft, OrgId,
+    Organisation, Person, PersonDraft, PersonField, PersonId, Plan, Record, RecordDraft, RecordDraftKind, RecordId,
+    RecordKind, Register, Settings, Side, Snapshot, Tombstone, TombstoneReason,
 };
 use sidos::domain::{
-    AffiliationDraft, AuditAction, AuditEntry, CategoryDef, CategoryKey, Change, Choices, Command, CommandError, ConflictKey,
-    Disclosure, EntityRef, ExportScope, FinnishOrder, LabeledDraft, OrgChoice, OrgDraft, OrgId, Organisation, Person,
-    PersonDraft, PersonField, PersonId, Plan, Record, RecordDraft, RecordDraftKind, RecordId, RecordKind, Register,
-    Settings, Side, Snapshot, Tombstone, TombstoneReason,
+    Basis, Channel, ConsentConfig, ConsentEntry, ConsentSource, ConsentState, Newsletter, NewsletterId,
 };
 
 /// One colleague's browser: a register on its own device, with its own
@@ -924,8 +924,14 @@ fn new_people_organisations_and_records_are_counted_in_one_audit_entry() {
     edit(&mut b, first, |d| d.notes = "Soita syksyllä".into()).unwrap();
     b.add(person("Toinen", "Uusi"));
     let entries = audits(&a.take(&b));
-    assert!(entries.iter().any(|e| e.entity == EntityRef::Person(first) && e.fields == vec!["notes".to_owned()]), "{entries:?}");
-    assert!(entries.iter().any(|e| e.entity == EntityRef::Settings && e.fields == vec!["added:people:1".to_owned()]), "{entries:?}");
+    assert!(
+        entries.iter().any(|e| e.entity == EntityRef::Person(first) && e.fields == vec!["notes".to_owned()]),
+        "{entries:?}"
+    );
+    assert!(
+        entries.iter().any(|e| e.entity == EntityRef::Settings && e.fields == vec!["added:people:1".to_owned()]),
+        "{entries:?}"
+    );
     assert_eq!(entries.len(), 2, "{entries:?}");
 }
 

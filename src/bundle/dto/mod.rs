@@ -8,19 +8,19 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{DateTime, NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use base64::Engine;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::domain::{
-    validate, Address, Affiliation, AuditAction, AuditEntry, Billing, CategoryDef, CategoryKey,
-    ContractKind, CustomValue, DeviceId, Disclosure, DisclosureId, EntityRef, FieldDef, FieldId, FieldKind, Filter, Labeled, OrgId,
-    Organisation, Person, PersonField, PersonId, Provenance, Record, RecordId, RecordKind, Segment,
-    SegmentId, Settings, Social, Source, Stamp, Tombstone, TombstoneReason,
-};
 use crate::domain::record::{Contract, EventParticipation, Feedback, Ticket, Training};
+use crate::domain::{
+    validate, Address, Affiliation, AuditAction, AuditEntry, Billing, CategoryDef, CategoryKey, ContractKind,
+    CustomValue, DeviceId, Disclosure, DisclosureId, EntityRef, FieldDef, FieldId, FieldKind, Filter, Labeled, OrgId,
+    Organisation, Person, PersonField, PersonId, Provenance, Record, RecordId, RecordKind, Segment, SegmentId,
+    Settings, Social, Source, Stamp, Tombstone, TombstoneReason,
+};
 use crate::domain::{
     Basis, Channel, ConsentConfig, ConsentEntry, ConsentId, ConsentSource, ConsentState, Newsletter, NewsletterId,
     Purpose,
@@ -72,7 +72,8 @@ where
     D: serde::de::DeserializeOwned,
     T: TryFrom<D, Error = DtoError>,
 {
-    let dto: D = serde_json::from_str(doc).map_err(|e| format!("not readable at line {} column {}", e.line(), e.column()))?;
+    let dto: D =
+        serde_json::from_str(doc).map_err(|e| format!("not readable at line {} column {}", e.line(), e.column()))?;
     T::try_from(dto).map_err(|e| e.to_string())
 }
 
@@ -115,7 +116,6 @@ fn created_in(created: Option<DateTime<Utc>>, stamp: Option<Stamp>) -> Result<Da
 }
 
 /// A person's restriction of processing.
-
 
 fn entity_parts(e: &EntityRef) -> (&'static str, Uuid) {
     match e {

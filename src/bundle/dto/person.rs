@@ -204,7 +204,8 @@ impl TryFrom<PersonDto> for Person {
     type Error = DtoError;
 
     fn try_from(d: PersonDto) -> Result<Self, DtoError> {
-        let labeled = |list: Vec<LabeledDto>| list.into_iter().map(|l| Labeled { label: l.label, value: l.value }).collect();
+        let labeled =
+            |list: Vec<LabeledDto>| list.into_iter().map(|l| Labeled { label: l.label, value: l.value }).collect();
         for e in &d.emails {
             if !validate::is_email(&e.value) {
                 return Err(bad("e-mail", "not an e-mail address"));

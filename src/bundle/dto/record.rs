@@ -17,7 +17,10 @@ pub enum RecordKindDto {
         value_cents: Option<i64>,
         billing: String,
     },
-    Feedback { date: NaiveDate, text: String },
+    Feedback {
+        date: NaiveDate,
+        text: String,
+    },
     Ticket {
         opened: NaiveDate,
         #[serde(default, skip_serializing_if = "Option::is_none")]

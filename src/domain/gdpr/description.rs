@@ -332,10 +332,25 @@ pub fn standard_purposes() -> Vec<Purpose> {
             &["customer", "stakeholder", "prospect", "event"],
             &with(&[D::Tags, D::Notes, D::Consents]),
         ),
-        standard("development", B::LegitimateInterest, &["customer", "support"], &[D::Name, D::Emails, D::Feedback, D::Consents]),
-        standard("legal_obligation", B::LegalObligation, &["customer", "training"], &[D::Name, D::Addresses, D::Contracts, D::Training]),
+        standard(
+            "development",
+            B::LegitimateInterest,
+            &["customer", "support"],
+            &[D::Name, D::Emails, D::Feedback, D::Consents],
+        ),
+        standard(
+            "legal_obligation",
+            B::LegalObligation,
+            &["customer", "training"],
+            &[D::Name, D::Addresses, D::Contracts, D::Training],
+        ),
         standard("training", B::Contract, &["training"], &with(&[D::Training])),
-        standard("events", B::Consent, &["event"], &[D::Name, D::Emails, D::Phones, D::Affiliations, D::Events, D::Dietary]),
+        standard(
+            "events",
+            B::Consent,
+            &["event"],
+            &[D::Name, D::Emails, D::Phones, D::Affiliations, D::Events, D::Dietary],
+        ),
     ]
 }
 
@@ -397,10 +412,7 @@ impl RegisterDescription {
         check(self.recipients != other.recipients, "recipients");
         check(self.transfers != other.transfers, "transfers");
         check(self.retention != other.retention, "retention");
-        check(
-            self.security_manual != other.security_manual || self.security_it != other.security_it,
-            "security",
-        );
+        check(self.security_manual != other.security_manual || self.security_it != other.security_it, "security");
         check(self.automated_decisions != other.automated_decisions, "automated_decisions");
         check(self.extra != other.extra, "extra");
         out
@@ -417,7 +429,8 @@ fn long(p: &mut Problems, field: impl Into<String>, text: &str) -> String {
 
 fn contact(p: &mut Problems, prefix: &str, c: &Contact) -> Contact {
     let email = short(p, format!("{prefix}.email"), &c.email);
-    let email = if email.is_empty() { email } else { p.check(format!("{prefix}.email"), v::email(&email)).unwrap_or_default() };
+    let email =
+        if email.is_empty() { email } else { p.check(format!("{prefix}.email"), v::email(&email)).unwrap_or_default() };
     Contact {
         name: short(p, format!("{prefix}.name"), &c.name),
         email,

@@ -45,7 +45,10 @@ pub enum Block {
     /// Label–value pairs.
     Fields(Vec<(String, String)>),
     /// A table with a header row.
-    Table { head: Vec<String>, rows: Vec<Vec<String>> },
+    Table {
+        head: Vec<String>,
+        rows: Vec<Vec<String>>,
+    },
 }
 
 impl Document {

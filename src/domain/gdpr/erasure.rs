@@ -104,7 +104,12 @@ fn blank(person: &Person) -> Person {
 impl Register {
     /// What erasing a person would remove and keep on `today`, under the
     /// retention rules' holds. `None` when the person is not here.
-    pub fn erasure_preview(&self, person: PersonId, today: NaiveDate, rules: &RetentionRules) -> Option<ErasurePreview> {
+    pub fn erasure_preview(
+        &self,
+        person: PersonId,
+        today: NaiveDate,
+        rules: &RetentionRules,
+    ) -> Option<ErasurePreview> {
         let p = self.person(person)?;
         let mut records: Vec<_> = self.records_of(person);
         records.sort_by_key(|r| r.id);
@@ -163,7 +168,8 @@ pub(super) fn plan_erase(
     gp.check_request(request, person)?;
     let today = gp.env.today;
     let rules = gp.reg.description().retention.clone();
-    let preview = gp.reg.erasure_preview(person, today, &rules).ok_or(CommandError::NotFound(EntityRef::Person(person)))?;
+    let preview =
+        gp.reg.erasure_preview(person, today, &rules).ok_or(CommandError::NotFound(EntityRef::Person(person)))?;
     if !preview.is_held() {
         remove_person(gp, person, AuditAction::Erased(request));
         gp.plan.affected = 1;

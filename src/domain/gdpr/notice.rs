@@ -185,10 +185,19 @@ fn data_of(desc: &RegisterDescription, category: &CategoryKey) -> BTreeSet<DataK
 
 /// The rights of the data subject, as list items.
 pub(super) fn rights_list(lang: Lang) -> Vec<String> {
-    ["access", "rectification", "erasure", "restriction", "objection", "direct_marketing", "portability", "withdraw_consent"]
-        .iter()
-        .map(|k| t(lang, &format!("rights.{k}")))
-        .collect()
+    [
+        "access",
+        "rectification",
+        "erasure",
+        "restriction",
+        "objection",
+        "direct_marketing",
+        "portability",
+        "withdraw_consent",
+    ]
+    .iter()
+    .map(|k| t(lang, &format!("rights.{k}")))
+    .collect()
 }
 
 pub(super) fn complaint_text(lang: Lang) -> String {
@@ -346,7 +355,10 @@ pub(super) fn transfer_blocks(lang: Lang, desc: &RegisterDescription) -> Vec<Blo
     if desc.transfers.is_empty() {
         return vec![Block::Paragraph(t(lang, "transfers.none"))];
     }
-    vec![Block::Paragraph(t(lang, "transfers.intro")), Block::List(desc.transfers.iter().map(|tr| transfer_text(lang, tr)).collect())]
+    vec![
+        Block::Paragraph(t(lang, "transfers.intro")),
+        Block::List(desc.transfers.iter().map(|tr| transfer_text(lang, tr)).collect()),
+    ]
 }
 
 fn security_blocks(lang: Lang, desc: &RegisterDescription) -> Vec<Block> {
@@ -436,7 +448,10 @@ pub fn processing_record_of(
     sections.push(section(
         "retention",
         heading(lang, "retention"),
-        vec![Block::List(retention_lines(lang, settings, &desc.retention)), Block::Paragraph(t(lang, "retention.holds"))],
+        vec![
+            Block::List(retention_lines(lang, settings, &desc.retention)),
+            Block::Paragraph(t(lang, "retention.holds")),
+        ],
     ));
     sections.push(section("security", heading(lang, "security"), security_blocks(lang, &desc)));
     Ok(Document {

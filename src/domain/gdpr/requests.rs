@@ -293,13 +293,9 @@ fn check_draft(gp: &Gp<'_, '_, '_>, draft: &RequestDraft) -> Result<Checked, Com
         },
         (None, true) => None,
     };
-    let checked = p.finish(())
-        .map(|()| Checked {
-            requester,
-            received: received.unwrap_or(today),
-            due: due.unwrap_or(today),
-            identity_check,
-        })
+    let checked = p
+        .finish(())
+        .map(|()| Checked { requester, received: received.unwrap_or(today), due: due.unwrap_or(today), identity_check })
         .map_err(CommandError::Invalid)?;
     Ok(checked)
 }
@@ -379,7 +375,12 @@ pub(super) fn plan_update(gp: &mut Gp<'_, '_, '_>, id: RequestId, draft: &Reques
     Ok(())
 }
 
-pub(super) fn plan_extend(gp: &mut Gp<'_, '_, '_>, id: RequestId, told_on: &str, reason: &str) -> Result<(), CommandError> {
+pub(super) fn plan_extend(
+    gp: &mut Gp<'_, '_, '_>,
+    id: RequestId,
+    told_on: &str,
+    reason: &str,
+) -> Result<(), CommandError> {
     let mut r = open_one(gp, id)?;
     if r.extension.is_some() {
         return Err(CommandError::Refused(Refusal::AlreadyExtended(id)));

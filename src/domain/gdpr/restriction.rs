@@ -112,7 +112,11 @@ pub(crate) fn guard(reg: &Register, command: &Command, today: NaiveDate) -> Resu
     }
 }
 
-pub(super) fn plan_restrict(gp: &mut Gp<'_, '_, '_>, person: PersonId, request: Option<RequestId>) -> Result<(), CommandError> {
+pub(super) fn plan_restrict(
+    gp: &mut Gp<'_, '_, '_>,
+    person: PersonId,
+    request: Option<RequestId>,
+) -> Result<(), CommandError> {
     let old = gp.person(person)?;
     gp.check_request(request, person)?;
     if old.restriction.is_some() {
@@ -128,7 +132,11 @@ pub(super) fn plan_restrict(gp: &mut Gp<'_, '_, '_>, person: PersonId, request: 
     Ok(())
 }
 
-pub(super) fn plan_lift(gp: &mut Gp<'_, '_, '_>, person: PersonId, request: Option<RequestId>) -> Result<(), CommandError> {
+pub(super) fn plan_lift(
+    gp: &mut Gp<'_, '_, '_>,
+    person: PersonId,
+    request: Option<RequestId>,
+) -> Result<(), CommandError> {
     let old = gp.person(person)?;
     gp.check_request(request, person)?;
     match &old.restriction {

@@ -324,21 +324,19 @@ impl Hold {
 pub fn record_holds(record: &Record, today: NaiveDate, rules: &RetentionRules) -> Vec<Hold> {
     let mut holds = Vec::new();
     match &record.kind {
-        RecordKind::Contract(c) => {
-            match c.billing {
-                Billing::OpenInvoice => holds.push(Hold::OpenInvoice(record.id)),
-                Billing::InCollection => holds.push(Hold::InCollection(record.id)),
-                Billing::Paid if c.value_cents.is_some_and(|v| v != 0) => {
-                    let date = c.end.or(c.start).unwrap_or_else(|| record.created.date_naive());
-                    let year = date.year().saturating_add(rules.accounting_years.min(9_000) as i32);
-                    let until = NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(NaiveDate::MAX);
-                    if today <= until {
-                        holds.push(Hold::Accounting { record: record.id, until });
-                    }
+        RecordKind::Contract(c) => match c.billing {
+            Billing::OpenInvoice => holds.push(Hold::OpenInvoice(record.id)),
+            Billing::InCollection => holds.push(Hold::InCollection(record.id)),
+            Billing::Paid if c.value_cents.is_some_and(|v| v != 0) => {
+                let date = c.end.or(c.start).unwrap_or_else(|| record.created.date_naive());
+                let year = date.year().saturating_add(rules.accounting_years.min(9_000) as i32);
+                let until = NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(NaiveDate::MAX);
+                if today <= until {
+                    holds.push(Hold::Accounting { record: record.id, until });
                 }
-                _ => {}
             }
-        }
+            _ => {}
+        },
         RecordKind::Training(t) if t.statutory => {
             let until = Period::years(rules.statutory_training_years).after(t.date);
             if today <= until {
@@ -414,7 +412,8 @@ fn anchor_date(reg: &Register, person: &Person, anchor: Anchor) -> Option<NaiveD
     match anchor {
         Anchor::LastCustomerEvent => Some(reg.last_customer_event(person.id).unwrap_or(created)),
         Anchor::LastActivity => {
-            let last = reg.records_of(person.id).iter().filter_map(|r| r.kind.customer_event_date().or(r.kind.date())).max();
+            let last =
+                reg.records_of(person.id).iter().filter_map(|r| r.kind.customer_event_date().or(r.kind.date())).max();
             Some(last.map_or(created, |d| d.max(created)))
         }
         Anchor::Created => Some(created),
@@ -472,7 +471,9 @@ impl Register {
         for person in people {
             let restriction = person.restriction.as_ref().map(|r| r.kind);
             let (why, mut blocked_by) = match restriction {
-                Some(RestrictionKind::ErasedExceptHeld) => (Why::ErasedExceptHeld, self.holds_of(person.id, today, rules)),
+                Some(RestrictionKind::ErasedExceptHeld) => {
+                    (Why::ErasedExceptHeld, self.holds_of(person.id, today, rules))
+                }
                 _ => match person_hits(self, person, today, rules) {
                     Some(hits) => (Why::Rules(hits), self.holds_of(person.id, today, rules)),
                     None => continue,

@@ -141,7 +141,11 @@ pub fn SelectField(
 
 /// A labelled checkbox.
 #[component]
-pub fn CheckField(#[prop(into)] id: String, #[prop(into)] label: Signal<String>, value: RwSignal<bool>) -> impl IntoView {
+pub fn CheckField(
+    #[prop(into)] id: String,
+    #[prop(into)] label: Signal<String>,
+    value: RwSignal<bool>,
+) -> impl IntoView {
     view! {
         <label class="check" for=id.clone()>
             <input

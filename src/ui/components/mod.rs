@@ -56,4 +56,3 @@ pub fn StrengthMeter(#[prop(into)] id: String, value: RwSignal<String>) -> impl 
         </div>
     }
 }
-

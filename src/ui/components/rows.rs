@@ -30,7 +30,10 @@ impl Rows {
         let mut list: Vec<Row> = values
             .into_iter()
             .enumerate()
-            .map(|(key, v)| Row { key, cells: (0..columns).map(|c| RwSignal::new(v.get(c).cloned().unwrap_or_default())).collect() })
+            .map(|(key, v)| Row {
+                key,
+                cells: (0..columns).map(|c| RwSignal::new(v.get(c).cloned().unwrap_or_default())).collect(),
+            })
             .collect();
         if list.is_empty() {
             list.push(Row { key: 0, cells: (0..columns).map(|_| RwSignal::new(String::new())).collect() });
@@ -55,7 +58,8 @@ impl Rows {
 
     /// The values, row by row, in order.
     pub fn values(&self) -> Vec<Vec<String>> {
-        self.rows.with_untracked(|r| r.iter().map(|row| row.cells.iter().map(|c| c.get_untracked()).collect()).collect())
+        self.rows
+            .with_untracked(|r| r.iter().map(|row| row.cells.iter().map(|c| c.get_untracked()).collect()).collect())
     }
 
     fn index_of(&self, key: usize) -> usize {

@@ -79,7 +79,9 @@ pub fn field_name(i18n: I18n, reg: &Register, key: &str) -> String {
         return name.to_owned();
     }
     // An import's count of new entities: `added:<kind>:<count>`.
-    if let Some((kind, count)) = key.strip_prefix(crate::domain::sync::ADDED_PREFIX).and_then(|rest| rest.split_once(':')) {
+    if let Some((kind, count)) =
+        key.strip_prefix(crate::domain::sync::ADDED_PREFIX).and_then(|rest| rest.split_once(':'))
+    {
         let count: usize = count.parse().unwrap_or(0);
         match kind {
             "people" => return t_string!(i18n, audit.added_people, count = count).to_string(),
@@ -101,9 +103,9 @@ fn entity_link(reg: &Register, e: &EntityRef) -> Option<(String, String)> {
     match e {
         EntityRef::Person(id) => reg.person(*id).map(|p| (format!("/people/{id}"), p.display_name())),
         EntityRef::Org(id) => reg.org(*id).map(|o| (format!("/organisations/{id}"), o.name.clone())),
-        EntityRef::Record(id) => reg.record(*id).and_then(|r| {
-            reg.person(r.person).map(|p| (format!("/people/{}", p.id), p.display_name()))
-        }),
+        EntityRef::Record(id) => {
+            reg.record(*id).and_then(|r| reg.person(r.person).map(|p| (format!("/people/{}", p.id), p.display_name())))
+        }
         EntityRef::Settings => Some(("/settings".to_owned(), String::new())),
     }
 }

@@ -140,10 +140,8 @@ fn target_from(value: &str, i: usize, auto: &Target, settings: &Settings) -> Tar
         other => {
             if let Some(p) = other.strip_prefix("consent:").and_then(Purpose::from_key) {
                 Target::Consent(p)
-            } else if let Some(f) = other
-                .strip_prefix("custom:")
-                .and_then(|id| id.parse().ok())
-                .and_then(|id| settings.field(id))
+            } else if let Some(f) =
+                other.strip_prefix("custom:").and_then(|id| id.parse().ok()).and_then(|id| settings.field(id))
             {
                 Target::Custom(f.id)
             } else {
@@ -217,7 +215,8 @@ fn shown_rows(i18n: I18n, reg: &Register, rows: &[ImportRow], preview: &Contacts
                     t_string!(i18n, import.status_duplicate, name = name_of(of), why = why(i18n, reasons)).to_string()
                 }
                 RowStatus::InFile { row, reasons } => {
-                    t_string!(i18n, import.status_duplicate_in_file, line = line_of(*row), why = why(i18n, reasons)).to_string()
+                    t_string!(i18n, import.status_duplicate_in_file, line = line_of(*row), why = why(i18n, reasons))
+                        .to_string()
                 }
                 RowStatus::Invalid(_) => t_string!(i18n, import.status_invalid).to_owned(),
                 RowStatus::Unreadable => t_string!(i18n, import.status_unreadable).to_owned(),
@@ -338,14 +337,23 @@ fn Importer() -> impl IntoView {
             .iter()
             .enumerate()
             .map(|(i, h)| {
-                let example = file.records.iter().map(|r| r.cells.get(i).cloned().unwrap_or_default()).find(|c| !c.trim().is_empty());
+                let example = file
+                    .records
+                    .iter()
+                    .map(|r| r.cells.get(i).cloned().unwrap_or_default())
+                    .find(|c| !c.trim().is_empty());
                 (h.clone(), example.unwrap_or_default())
             })
             .collect();
         mapping.set(targets.iter().map(Target::key).collect());
         auto.set_value(targets);
         headers.set(examples);
-        info.set(Some((file.encoding.key().to_owned(), Some(file.separator), file.preset().key().to_owned(), file.records.len())));
+        info.set(Some((
+            file.encoding.key().to_owned(),
+            Some(file.separator),
+            file.preset().key().to_owned(),
+            file.records.len(),
+        )));
         loaded.set_value(Some(Loaded::Csv(file)));
     };
     let take_file = move |f: web_sys::File| {
@@ -416,7 +424,11 @@ fn Importer() -> impl IntoView {
         date: date.get_untracked(),
         categories: {
             let c = category.get_untracked();
-            if c.is_empty() { BTreeSet::new() } else { BTreeSet::from([CategoryKey::new(c)]) }
+            if c.is_empty() {
+                BTreeSet::new()
+            } else {
+                BTreeSet::from([CategoryKey::new(c)])
+            }
         },
         tags: vec![],
         consent_wording: wording.get_untracked(),
@@ -434,7 +446,10 @@ fn Importer() -> impl IntoView {
                     let settings = state.with_untracked(|r| r.settings().clone()).unwrap_or_default();
                     let targets: Vec<Target> = mapping.with_untracked(|m| {
                         auto.with_value(|a| {
-                            m.iter().enumerate().map(|(i, v)| target_from(v, i, a.get(i).unwrap_or(&Target::Ignore), &settings)).collect()
+                            m.iter()
+                                .enumerate()
+                                .map(|(i, v)| target_from(v, i, a.get(i).unwrap_or(&Target::Ignore), &settings))
+                                .collect()
                         })
                     });
                     let total = file.records.len();
@@ -504,12 +519,24 @@ fn Importer() -> impl IntoView {
                                 what.to_owned()
                             } else {
                                 let name = state
-                                    .with_untracked(|r| crate::ui::pages::audit::field_name(i18n, r, field.split('.').next().unwrap_or("")))
+                                    .with_untracked(|r| {
+                                        crate::ui::pages::audit::field_name(
+                                            i18n,
+                                            r,
+                                            field.split('.').next().unwrap_or(""),
+                                        )
+                                    })
                                     .unwrap_or_default();
                                 format!("{name}: {what}")
                             };
                             messages.push(
-                                t_string!(i18n, import.refused_row, line = lines.get(i).copied().unwrap_or(0), problem = problem).to_string(),
+                                t_string!(
+                                    i18n,
+                                    import.refused_row,
+                                    line = lines.get(i).copied().unwrap_or(0),
+                                    problem = problem
+                                )
+                                .to_string(),
                             );
                         } else {
                             messages.push(what.to_owned());
@@ -528,7 +555,11 @@ fn Importer() -> impl IntoView {
     };
     let categories = state
         .with_untracked(|r| {
-            r.settings().all_categories().into_iter().map(|k| (k.as_str().to_owned(), text::category(i18n, r.settings(), &k))).collect::<Vec<_>>()
+            r.settings()
+                .all_categories()
+                .into_iter()
+                .map(|k| (k.as_str().to_owned(), text::category(i18n, r.settings(), &k)))
+                .collect::<Vec<_>>()
         })
         .unwrap_or_default();
     let choices = StoredValue::new(state.with_untracked(|r| target_choices(i18n, r)).unwrap_or_default());

@@ -93,12 +93,22 @@ pub fn shown(i18n: I18n, reg: &Register, p: &Person, field: &PersonField) -> Str
         PersonField::Affiliations => join(
             p.affiliations
                 .iter()
-                .filter_map(|a| reg.org(a.org).map(|o| if a.role.is_empty() { o.name.clone() } else { format!("{} ({})", o.name, a.role) }))
+                .filter_map(|a| {
+                    reg.org(a.org).map(|o| {
+                        if a.role.is_empty() {
+                            o.name.clone()
+                        } else {
+                            format!("{} ({})", o.name, a.role)
+                        }
+                    })
+                })
                 .collect(),
         ),
         PersonField::Categories => join(p.categories.iter().map(|c| text::category(i18n, reg.settings(), c)).collect()),
         PersonField::Tags => join(p.tags.iter().cloned().collect()),
-        PersonField::Provenance => format!("{}, {}", text::source(i18n, p.provenance.source), text::date(p.provenance.date)),
+        PersonField::Provenance => {
+            format!("{}, {}", text::source(i18n, p.provenance.source), text::date(p.provenance.date))
+        }
         PersonField::Notes => p.notes.clone(),
         PersonField::Restriction => p.restriction.as_ref().map(|r| text::date(r.since)).unwrap_or_default(),
         PersonField::Custom(id) => p.custom.get(id).map(|v| custom_text(i18n, v)).unwrap_or_default(),
@@ -162,7 +172,13 @@ fn Compare(a: PersonId, b: PersonId) -> impl IntoView {
                 fields
                     .iter()
                     .map(|f| {
-                        (f.clone(), field_name(i18n, r, &f.key()), shown(i18n, r, &keep, f), shown(i18n, r, &other, f), default_side(f, &keep, &other))
+                        (
+                            f.clone(),
+                            field_name(i18n, r, &f.key()),
+                            shown(i18n, r, &keep, f),
+                            shown(i18n, r, &other, f),
+                            default_side(f, &keep, &other),
+                        )
                     })
                     .collect::<Vec<_>>()
             })

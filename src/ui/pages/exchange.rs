@@ -63,7 +63,15 @@ fn DisclosureLog() -> impl IntoView {
                     .rev()
                     .map(|d| {
                         let when = d.at.with_timezone(&chrono::Local).format("%-d.%-m.%Y %H.%M").to_string();
-                        (d.id, when, d.by.clone(), d.recipient.clone(), d.purpose.clone(), d.scope.clone(), d.people.len())
+                        (
+                            d.id,
+                            when,
+                            d.by.clone(),
+                            d.recipient.clone(),
+                            d.purpose.clone(),
+                            d.scope.clone(),
+                            d.people.len(),
+                        )
                     })
                     .collect::<Vec<_>>()
             })
@@ -142,7 +150,11 @@ fn Export() -> impl IntoView {
     let done_text = RwSignal::new(String::new());
     let categories = state
         .with_untracked(|r| {
-            r.settings().all_categories().into_iter().map(|k| (k.clone(), text::category(i18n, r.settings(), &k))).collect::<Vec<_>>()
+            r.settings()
+                .all_categories()
+                .into_iter()
+                .map(|k| (k.clone(), text::category(i18n, r.settings(), &k)))
+                .collect::<Vec<_>>()
         })
         .unwrap_or_default();
     let scope = move || -> ExportScope {
@@ -470,11 +482,13 @@ fn Import() -> impl IntoView {
 #[component]
 fn Preview(preview: ImportPreview, choices: RwSignal<crate::domain::sync::Choices>) -> impl IntoView {
     let i18n = use_i18n();
-    let row = |name: Signal<String>, c: Counts| view! {
-        <tr>
-            <th scope="row">{move || name.get()}</th>
-            <td>{c.added}</td><td>{c.updated}</td><td>{c.unchanged}</td><td>{c.erased}</td><td>{c.skipped}</td>
-        </tr>
+    let row = |name: Signal<String>, c: Counts| {
+        view! {
+            <tr>
+                <th scope="row">{move || name.get()}</th>
+                <td>{c.added}</td><td>{c.updated}</td><td>{c.unchanged}</td><td>{c.erased}</td><td>{c.skipped}</td>
+            </tr>
+        }
     };
     let when = preview.exported_at.with_timezone(&chrono::Local).format("%-d.%-m.%Y %H.%M").to_string();
     let conflicts = preview.conflicts.clone();
@@ -523,7 +537,9 @@ fn side_text(i18n: I18n, entity: &Entity, conflict: &Conflict) -> (String, Strin
                 let field = conflict.key.field.clone().unwrap_or(crate::domain::PersonField::Name);
                 (format!("{} – {}", p.display_name(), field_name(i18n, reg, &field.key())), shown(i18n, reg, p, &field))
             }
-            Entity::Org(o) => (o.name.clone(), format!("{} {}", o.business_id.clone().unwrap_or_default(), o.address.one_line())),
+            Entity::Org(o) => {
+                (o.name.clone(), format!("{} {}", o.business_id.clone().unwrap_or_default(), o.address.one_line()))
+            }
             Entity::Record(r) => {
                 let (title, details) = describe(i18n, &r.kind);
                 (title, details.join(" · "))

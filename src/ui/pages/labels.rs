@@ -51,11 +51,7 @@ pub fn LabelsPage() -> AnyView {
     );
     let skip = RwSignal::new(String::from("0"));
     let organisation = RwSignal::new(true);
-    let back = format!(
-        "/lists?segment={}&purpose={}",
-        segment,
-        purpose.map(|p| p.key()).unwrap_or_default()
-    );
+    let back = format!("/lists?segment={}&purpose={}", segment, purpose.map(|p| p.key()).unwrap_or_default());
     let segment = StoredValue::new(segment);
     let sheet = Memo::new(move |_| LabelSheet::preset(&sheet_key.get()).unwrap_or(LabelSheet::A4_3X7));
     let pages = Memo::new(move |_| {

@@ -81,7 +81,13 @@ pub fn column_choices(i18n: I18n) -> Vec<(Column, String, bool)> {
 }
 
 /// The CSV of people with the chosen columns (in the offered order).
-fn list_csv(i18n: I18n, reg: &Register, people: &[PersonId], chosen: &BTreeSet<String>, separator: Separator) -> Vec<u8> {
+fn list_csv(
+    i18n: I18n,
+    reg: &Register,
+    people: &[PersonId],
+    chosen: &BTreeSet<String>,
+    separator: Separator,
+) -> Vec<u8> {
     let columns = column_choices(i18n)
         .into_iter()
         .filter(|(c, _, _)| chosen.contains(&c.key()))
@@ -110,13 +116,13 @@ pub fn ListsPage() -> impl IntoView {
     use_title(tr!(i18n, lists.title));
     let params = use_query_map();
     let segment = RwSignal::new(params.read_untracked().get("segment").unwrap_or_default());
-    let first_purpose = state
-        .with_untracked(|r| r.consent_config().purposes().first().map(Purpose::key))
-        .flatten()
-        .unwrap_or_default();
+    let first_purpose =
+        state.with_untracked(|r| r.consent_config().purposes().first().map(Purpose::key)).flatten().unwrap_or_default();
     let purpose = RwSignal::new(params.read_untracked().get("purpose").unwrap_or(first_purpose));
     let segments = Memo::new(move |_| {
-        state.with(|r| r.settings().segments.iter().map(|s| (s.id.to_string(), s.name.clone())).collect::<Vec<_>>()).unwrap_or_default()
+        state
+            .with(|r| r.settings().segments.iter().map(|s| (s.id.to_string(), s.name.clone())).collect::<Vec<_>>())
+            .unwrap_or_default()
     });
     let purposes = Memo::new(move |_| {
         state
@@ -125,7 +131,9 @@ pub fn ListsPage() -> impl IntoView {
                 config
                     .purposes()
                     .into_iter()
-                    .filter(|p| !matches!(p, Purpose::Newsletter(id) if config.newsletter(*id).is_some_and(|n| n.retired)))
+                    .filter(
+                        |p| !matches!(p, Purpose::Newsletter(id) if config.newsletter(*id).is_some_and(|n| n.retired)),
+                    )
                     .map(|p| (p.key(), purpose_name(i18n, config, &p)))
                     .collect::<Vec<_>>()
             })
@@ -152,12 +160,14 @@ pub fn ListsPage() -> impl IntoView {
     let included = Memo::new(move |_| audience.with(|a| a.as_ref().map(|a| a.included.clone()).unwrap_or_default()));
     // The columns and separator chosen for the list serve the partner file too.
     let chosen = RwSignal::new(
-        column_choices(i18n).into_iter().filter(|(_, _, on)| *on).map(|(c, _, _)| c.key()).collect::<BTreeSet<String>>(),
+        column_choices(i18n)
+            .into_iter()
+            .filter(|(_, _, on)| *on)
+            .map(|(c, _, _)| c.key())
+            .collect::<BTreeSet<String>>(),
     );
     let separator = RwSignal::new(Separator::Semicolon);
-    let labels_href = move || {
-        format!("/lists/labels?segment={}&purpose={}", segment.get(), purpose.get())
-    };
+    let labels_href = move || format!("/lists/labels?segment={}&purpose={}", segment.get(), purpose.get());
     view! {
         <h1>{t!(i18n, lists.title)}</h1>
         <p class="help">{t!(i18n, lists.intro)}</p>
@@ -227,7 +237,9 @@ fn ExportPanel(
     let i18n = use_i18n();
     let choices = column_choices(i18n);
     let problem = RwSignal::new(None::<String>);
-    let name = move || state.with_untracked(|r| file_stem(&segment_name(i18n, r, &segment.get_untracked()))).unwrap_or_default();
+    let name = move || {
+        state.with_untracked(|r| file_stem(&segment_name(i18n, r, &segment.get_untracked()))).unwrap_or_default()
+    };
     // The people of the list, once the whole register is in memory; none
     // (and the user told) when the list is empty.
     let list = move || async move {
@@ -248,7 +260,9 @@ fn ExportPanel(
                 return;
             }
             let sep = separator.get_untracked();
-            let bytes = chosen.with_untracked(|c| state.with_untracked(|r| list_csv(i18n, r, &list, c, sep))).unwrap_or_default();
+            let bytes = chosen
+                .with_untracked(|c| state.with_untracked(|r| list_csv(i18n, r, &list, c, sep)))
+                .unwrap_or_default();
             if web::download(&format!("{}-{}.csv", name(), today_stamp()), "text/csv;charset=utf-8", &bytes).is_err() {
                 problem.set(Some(t_string!(i18n, lists.download_failed).to_owned()));
             }
@@ -257,8 +271,11 @@ fn ExportPanel(
     let download_vcard = move |_| {
         leptos::task::spawn_local(async move {
             let Some(list) = list().await else { return };
-            let cards = state.with_untracked(|r| vcard::write_people(r, &list, VcardOptions::default())).unwrap_or_default();
-            if web::download(&format!("{}-{}.vcf", name(), today_stamp()), "text/vcard;charset=utf-8", cards.as_bytes()).is_err() {
+            let cards =
+                state.with_untracked(|r| vcard::write_people(r, &list, VcardOptions::default())).unwrap_or_default();
+            if web::download(&format!("{}-{}.vcf", name(), today_stamp()), "text/vcard;charset=utf-8", cards.as_bytes())
+                .is_err()
+            {
                 problem.set(Some(t_string!(i18n, lists.download_failed).to_owned()));
             }
         });
@@ -314,7 +331,11 @@ fn ExportPanel(
 /// A list for a partner: only people who consented to disclosure, and
 /// the disclosure is logged before the file is made.
 #[component]
-fn PartnerPanel(segment: Signal<String>, chosen: RwSignal<BTreeSet<String>>, separator: RwSignal<Separator>) -> impl IntoView {
+fn PartnerPanel(
+    segment: Signal<String>,
+    chosen: RwSignal<BTreeSet<String>>,
+    separator: RwSignal<Separator>,
+) -> impl IntoView {
     let state = AppState::get();
     let i18n = use_i18n();
     let recipient = RwSignal::new(String::new());
@@ -351,7 +372,9 @@ fn PartnerPanel(segment: Signal<String>, chosen: RwSignal<BTreeSet<String>>, sep
         spawn_local(async move {
             let seg2 = seg.clone();
             let outcome = state
-                .run_with(move |reg| Ok(reg.partner_list(&segment_filter(reg, &seg2)).partner_disclosure(&to, &why, &scope)))
+                .run_with(move |reg| {
+                    Ok(reg.partner_list(&segment_filter(reg, &seg2)).partner_disclosure(&to, &why, &scope))
+                })
                 .await;
             match outcome {
                 Ok(_) => {
@@ -362,7 +385,9 @@ fn PartnerPanel(segment: Signal<String>, chosen: RwSignal<BTreeSet<String>>, sep
                         (bytes, file_stem(&recipient.get_untracked()))
                     });
                     if let Some((bytes, stem)) = file {
-                        if web::download(&format!("{stem}-{}.csv", today_stamp()), "text/csv;charset=utf-8", &bytes).is_err() {
+                        if web::download(&format!("{stem}-{}.csv", today_stamp()), "text/csv;charset=utf-8", &bytes)
+                            .is_err()
+                        {
                             problem.set(Some(t_string!(i18n, lists.download_failed).to_owned()));
                             return;
                         }

@@ -26,9 +26,9 @@ pub mod vault;
 
 use leptos::prelude::*;
 
+use crate::tr;
 use crate::ui::components::use_title;
 use crate::ui::i18n::*;
-use crate::tr;
 
 /// Shown for an address that leads nowhere, or to something deleted.
 #[component]
@@ -46,7 +46,9 @@ pub fn NotFound() -> impl IntoView {
 pub fn focus_error_summary() {
     request_animation_frame(|| {
         use wasm_bindgen::JsCast;
-        if let Some(el) = document().get_element_by_id("error-summary").and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+        if let Some(el) =
+            document().get_element_by_id("error-summary").and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
             let _ = el.focus();
         }
     });

@@ -5,8 +5,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
-use crate::domain::{fold, Address, Command, CommandError, EntityRef, FieldError, OrgDraft, OrgId};
 use crate::domain::rebase::{org_draft, rebase_org};
+use crate::domain::{fold, Address, Command, CommandError, EntityRef, FieldError, OrgDraft, OrgId};
 use crate::tr;
 use crate::ui::components::{use_title, ErrorSummary, TextArea, TextField};
 use crate::ui::i18n::*;
@@ -30,7 +30,11 @@ pub fn OrgsPage() -> impl IntoView {
             .with(|r| {
                 r.orgs_in_order()
                     .into_iter()
-                    .filter(|o| q.is_empty() || fold(&o.name).contains(&q) || o.business_id.as_deref().is_some_and(|b| b.contains(&q)))
+                    .filter(|o| {
+                        q.is_empty()
+                            || fold(&o.name).contains(&q)
+                            || o.business_id.as_deref().is_some_and(|b| b.contains(&q))
+                    })
                     .map(|o| (o.id, o.name.clone(), o.business_id.clone().unwrap_or_default(), r.members(o.id).len()))
                     .collect::<Vec<_>>()
             })
@@ -100,7 +104,8 @@ fn OrgDetails(id: OrgId) -> impl IntoView {
                     .into_iter()
                     .filter_map(|pid| {
                         let p = r.person(pid)?;
-                        let role = p.affiliations.iter().find(|a| a.org == id).map(|a| a.role.clone()).unwrap_or_default();
+                        let role =
+                            p.affiliations.iter().find(|a| a.org == id).map(|a| a.role.clone()).unwrap_or_default();
                         let last = r.last_customer_event(pid);
                         Some((pid, p.sort_name(), role, p.primary_email().unwrap_or_default().to_owned(), last))
                     })
@@ -243,7 +248,9 @@ fn OrgForm(id: Option<OrgId>) -> impl IntoView {
     if id.is_some() && existing.is_none() {
         return view! { <super::NotFound /> }.into_any();
     }
-    let value = |f: &dyn Fn(&crate::domain::Organisation) -> String| RwSignal::new(existing.as_ref().map(f).unwrap_or_default());
+    let value = |f: &dyn Fn(&crate::domain::Organisation) -> String| {
+        RwSignal::new(existing.as_ref().map(f).unwrap_or_default())
+    };
     let name = value(&|o| o.name.clone());
     let business_id = value(&|o| o.business_id.clone().unwrap_or_default());
     let street = value(&|o| o.address.street.clone());

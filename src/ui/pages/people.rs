@@ -7,11 +7,11 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::domain::{validate::display_phone, PersonId, SegmentId};
+use crate::tr;
 use crate::ui::components::use_title;
 use crate::ui::i18n::*;
 use crate::ui::pages::people_filters::{FilterPanel, PeopleFilter};
 use crate::ui::state::AppState;
-use crate::tr;
 
 /// The height of one row in pixels (kept in step with `style/app.css`).
 const ROW: f64 = 64.0;
@@ -140,7 +140,13 @@ fn PersonRow(pos: usize, id: PersonId, #[prop(into)] total: Signal<usize>) -> im
                         .affiliations
                         .iter()
                         .filter_map(|a| {
-                            r.org(a.org).map(|o| if a.role.is_empty() { o.name.clone() } else { format!("{} ({})", o.name, a.role) })
+                            r.org(a.org).map(|o| {
+                                if a.role.is_empty() {
+                                    o.name.clone()
+                                } else {
+                                    format!("{} ({})", o.name, a.role)
+                                }
+                            })
                         })
                         .collect();
                     let contact: Vec<String> = p

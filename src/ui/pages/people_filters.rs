@@ -129,7 +129,11 @@ fn FilterFields(filter: PeopleFilter) -> impl IntoView {
     let (categories, orgs, tags, segments) = state
         .with_untracked(|r| {
             (
-                r.settings().all_categories().into_iter().map(|k| (k.clone(), text::category(i18n, r.settings(), &k))).collect::<Vec<_>>(),
+                r.settings()
+                    .all_categories()
+                    .into_iter()
+                    .map(|k| (k.clone(), text::category(i18n, r.settings(), &k)))
+                    .collect::<Vec<_>>(),
                 r.orgs_in_order().into_iter().map(|o| o.name.clone()).collect::<Vec<_>>(),
                 r.tags(),
                 r.settings().segments.iter().map(|s| (s.id.to_string(), s.name.clone())).collect::<Vec<_>>(),

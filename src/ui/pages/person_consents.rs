@@ -74,7 +74,11 @@ pub fn file_stem(name: &str) -> String {
         .filter(|s| !s.is_empty())
         .collect::<Vec<_>>()
         .join("-");
-    if stem.is_empty() { "sidos".into() } else { stem }
+    if stem.is_empty() {
+        "sidos".into()
+    } else {
+        stem
+    }
 }
 
 /// One row of the current-state table.
@@ -148,7 +152,9 @@ pub fn ConsentSection(person: PersonId) -> impl IntoView {
                 let options: Vec<(String, String)> = config
                     .purposes()
                     .into_iter()
-                    .filter(|p| !matches!(p, Purpose::Newsletter(id) if config.newsletter(*id).is_some_and(|n| n.retired)))
+                    .filter(
+                        |p| !matches!(p, Purpose::Newsletter(id) if config.newsletter(*id).is_some_and(|n| n.retired)),
+                    )
                     .map(|p| (p.key(), purpose_name(i18n, config, &p)))
                     .collect();
                 (current, history, prohibited, options)
@@ -277,9 +283,8 @@ fn RecordForm(person: PersonId, options: Signal<Vec<(String, String)>>) -> impl 
         });
     };
     let err = move |path: &str| text::field_error(i18n, errors, path);
-    let purpose_options = move || {
-        options.get().into_iter().map(|(k, name)| (k, Signal::stored(name))).collect::<Vec<_>>()
-    };
+    let purpose_options =
+        move || options.get().into_iter().map(|(k, name)| (k, Signal::stored(name))).collect::<Vec<_>>();
     let states: Vec<(String, Signal<String>)> = [
         (ConsentState::Given, tr!(i18n, consents.state_given)),
         (ConsentState::Refused, tr!(i18n, consents.state_refused)),

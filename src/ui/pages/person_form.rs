@@ -8,15 +8,13 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
+use crate::domain::rebase::{person_draft, rebase_person};
 use crate::domain::{
     validate, Address, AffiliationDraft, CategoryKey, Command, CommandError, EntityRef, FieldDef, FieldError, FieldId,
     FieldKind, LabeledDraft, OrgChoice, Person, PersonDraft, PersonId, ProvenanceDraft, Register, Social, Source,
 };
-use crate::domain::rebase::{person_draft, rebase_person};
 use crate::tr;
-use crate::ui::components::{
-    use_title, Column, ErrorSummary, Rows, RowsEditor, SelectField, TextArea, TextField,
-};
+use crate::ui::components::{use_title, Column, ErrorSummary, Rows, RowsEditor, SelectField, TextArea, TextField};
 use crate::ui::i18n::*;
 use crate::ui::state::{AppState, Notice, RunError};
 use crate::ui::text::{self, I18n};
@@ -85,7 +83,15 @@ impl Form {
                     5,
                     p.addresses
                         .iter()
-                        .map(|a| vec![a.street.clone(), a.postal_code.clone(), a.city.clone(), a.country.clone(), a.label.clone()])
+                        .map(|a| {
+                            vec![
+                                a.street.clone(),
+                                a.postal_code.clone(),
+                                a.city.clone(),
+                                a.country.clone(),
+                                a.label.clone(),
+                            ]
+                        })
                         .collect(),
                 ),
                 websites: Rows::new(1, p.websites.iter().map(|w| vec![w.clone()]).collect()),
@@ -110,9 +116,8 @@ impl Form {
 
     fn draft(&self) -> PersonDraft {
         let cell = |row: &Vec<String>, i: usize| row.get(i).cloned().unwrap_or_default();
-        let labeled = |rows: &Rows| {
-            rows.values().iter().map(|r| LabeledDraft { value: cell(r, 0), label: cell(r, 1) }).collect()
-        };
+        let labeled =
+            |rows: &Rows| rows.values().iter().map(|r| LabeledDraft { value: cell(r, 0), label: cell(r, 1) }).collect();
         PersonDraft {
             given_name: self.given.get_untracked(),
             family_name: self.family.get_untracked(),
@@ -224,7 +229,12 @@ fn PersonForm(id: Option<PersonId>) -> impl IntoView {
             let actor = state.actor();
             let check = state.with_untracked(|r| {
                 let mut ids = crate::web::new_id;
-                let mut env = crate::domain::Env { now: crate::web::now(), today: crate::web::today(), actor: &actor, new_id: &mut ids };
+                let mut env = crate::domain::Env {
+                    now: crate::web::now(),
+                    today: crate::web::today(),
+                    actor: &actor,
+                    new_id: &mut ids,
+                };
                 (r.plan(&command_for(draft.clone()), &mut env).err(), email_owners(r, &draft, id))
             });
             match check {
@@ -247,7 +257,11 @@ fn PersonForm(id: Option<PersonId>) -> impl IntoView {
         let make = move |reg: &Register| match id {
             Some(id) => {
                 let person = reg.person(id).ok_or(CommandError::NotFound(EntityRef::Person(id)))?;
-                Ok(crate::ui::pages::privacy::rectified(rectify, id, rebase_person(&base, &draft, &person_draft(reg, person))))
+                Ok(crate::ui::pages::privacy::rectified(
+                    rectify,
+                    id,
+                    rebase_person(&base, &draft, &person_draft(reg, person)),
+                ))
             }
             None => Ok(Command::AddPerson(draft)),
         };

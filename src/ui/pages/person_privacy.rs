@@ -19,11 +19,8 @@ pub fn PersonPrivacy(person: PersonId) -> impl IntoView {
         state
             .with(|r| {
                 let p = r.person(person)?;
-                let requests: Vec<_> = r
-                    .requests_of(person)
-                    .into_iter()
-                    .map(|q| (q.id, q.kind, q.received, q.status))
-                    .collect();
+                let requests: Vec<_> =
+                    r.requests_of(person).into_iter().map(|q| (q.id, q.kind, q.received, q.status)).collect();
                 Some((p.restriction.as_ref().map(|x| x.since), p.is_erased_except_held(), requests))
             })
             .flatten()

@@ -96,7 +96,11 @@ fn Details(person: Person) -> impl IntoView {
                 .disclosures_of(id)
                 .into_iter()
                 .map(|d| {
-                    let to = if d.recipient.is_empty() { t_string!(i18n, exchange.not_named).to_owned() } else { d.recipient.clone() };
+                    let to = if d.recipient.is_empty() {
+                        t_string!(i18n, exchange.not_named).to_owned()
+                    } else {
+                        d.recipient.clone()
+                    };
                     format!("{} – {}", text::date(d.at.with_timezone(&chrono::Local).date_naive()), to)
                 })
                 .collect();
@@ -127,7 +131,9 @@ fn Details(person: Person) -> impl IntoView {
     let phones = person
         .phones
         .iter()
-        .map(|p| labeled(view! { <a href=format!("tel:{}", p.value)>{display_phone(&p.value)}</a> }.into_any(), &p.label))
+        .map(|p| {
+            labeled(view! { <a href=format!("tel:{}", p.value)>{display_phone(&p.value)}</a> }.into_any(), &p.label)
+        })
         .collect();
     let addresses = person.addresses.iter().map(|a| labeled(a.one_line().into_any(), &a.label)).collect();
     let websites = person

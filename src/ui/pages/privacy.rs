@@ -80,7 +80,9 @@ fn block_view(b: Block) -> AnyView {
     match b {
         Block::Heading(t) => view! { <h3>{t}</h3> }.into_any(),
         Block::Paragraph(t) => view! { <p>{t}</p> }.into_any(),
-        Block::List(items) => view! { <ul>{items.into_iter().map(|i| view! { <li>{i}</li> }).collect_view()}</ul> }.into_any(),
+        Block::List(items) => {
+            view! { <ul>{items.into_iter().map(|i| view! { <li>{i}</li> }).collect_view()}</ul> }.into_any()
+        }
         Block::Fields(pairs) => view! {
             <dl class="doc-fields">
                 {pairs.into_iter().map(|(k, v)| view! { <dt>{k}</dt><dd>{v}</dd> }).collect_view()}
@@ -180,7 +182,9 @@ fn DocumentPage(which: Which) -> impl IntoView {
     let doc = Signal::derive(move || result.get().and_then(|r| r.ok()));
     let warnings = Memo::new(move |_| {
         let l = ui_lang();
-        state.with(|r| gdpr::warnings(r).iter().map(|w| w.message(l, r.settings())).collect::<Vec<_>>()).unwrap_or_default()
+        state
+            .with(|r| gdpr::warnings(r).iter().map(|w| w.message(l, r.settings())).collect::<Vec<_>>())
+            .unwrap_or_default()
     });
     let file = match which {
         Which::Notice => "privacy-notice",

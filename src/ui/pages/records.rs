@@ -123,8 +123,7 @@ pub fn Timeline(person: PersonId) -> impl IntoView {
         state.with(|r| r.records_of(person).into_iter().cloned().collect::<Vec<_>>()).unwrap_or_default()
     });
     // A restricted person's data is kept, not added to.
-    let restricted =
-        move || state.with(|r| r.person(person).is_some_and(|p| p.is_restricted())).unwrap_or(false);
+    let restricted = move || state.with(|r| r.person(person).is_some_and(|p| p.is_restricted())).unwrap_or(false);
     view! {
         <section aria-labelledby="timeline-title">
             <h2 id="timeline-title">{t!(i18n, record.timeline)}</h2>
@@ -279,7 +278,9 @@ impl Form {
                 billing: Billing::from_key(&g(self.billing)).unwrap_or(Billing::NotBilled),
             },
             "feedback" => RecordDraftKind::Feedback { date: g(self.start), text: g(self.text) },
-            "ticket" => RecordDraftKind::Ticket { opened: g(self.start), closed: g(self.end), description: g(self.text) },
+            "ticket" => {
+                RecordDraftKind::Ticket { opened: g(self.start), closed: g(self.end), description: g(self.text) }
+            }
             "training" => RecordDraftKind::Training {
                 name: g(self.title),
                 date: g(self.start),
@@ -342,7 +343,8 @@ fn RecordForm(person: PersonId, kind: String, record: Option<Record>) -> impl In
     // Organisations the person belongs to, and the one already chosen.
     let orgs: Vec<(String, Signal<String>)> = state
         .with_untracked(|r| {
-            let mut ids: Vec<OrgId> = r.person(person).map(|p| p.affiliations.iter().map(|a| a.org).collect()).unwrap_or_default();
+            let mut ids: Vec<OrgId> =
+                r.person(person).map(|p| p.affiliations.iter().map(|a| a.org).collect()).unwrap_or_default();
             if let Some(o) = record.as_ref().and_then(|rec| rec.org) {
                 if !ids.contains(&o) {
                     ids.push(o);
@@ -365,11 +367,7 @@ fn RecordForm(person: PersonId, kind: String, record: Option<Record>) -> impl In
         let back = back.clone();
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
-            let draft = RecordDraft {
-                person,
-                org: form.org.get_untracked().parse().ok(),
-                kind: form.draft(kind_key),
-            };
+            let draft = RecordDraft { person, org: form.org.get_untracked().parse().ok(), kind: form.draft(kind_key) };
             let command = match record_id {
                 Some(id) => Command::UpdateRecord(id, draft),
                 None => Command::AddRecord(draft),
@@ -407,7 +405,7 @@ fn RecordForm(person: PersonId, kind: String, record: Option<Record>) -> impl In
                     }
                     Err(RunError::Store(e)) => failure.set(Some(text::store_error(i18n, &e).to_owned())),
                     Err(RunError::Command(e)) => state.refused(e),
-                Err(_) => {}
+                    Err(_) => {}
                 }
             });
         }

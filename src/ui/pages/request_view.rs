@@ -76,10 +76,12 @@ fn RequestDetails(id: RequestId) -> impl IntoView {
     // goes (an erasure).
     let request = Memo::new(move |_| {
         state
-            .with(|r| r.request(id).cloned().map(|q| {
-                let present = q.person().is_some_and(|p| r.person(p).is_some());
-                (q, present)
-            }))
+            .with(|r| {
+                r.request(id).cloned().map(|q| {
+                    let present = q.person().is_some_and(|p| r.person(p).is_some());
+                    (q, present)
+                })
+            })
             .flatten()
     });
     use_title(Signal::derive(move || {
@@ -186,7 +188,11 @@ fn Extend(id: RequestId) -> impl IntoView {
     let failure = RwSignal::new(None::<String>);
     let extend = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let cmd = Command::Gdpr(GdprCommand::ExtendRequest { id, told_on: told.get_untracked(), reason: reason.get_untracked() });
+        let cmd = Command::Gdpr(GdprCommand::ExtendRequest {
+            id,
+            told_on: told.get_untracked(),
+            reason: reason.get_untracked(),
+        });
         run_desk(i18n, cmd, Some(errors), failure, |_| {});
     };
     view! {
@@ -275,8 +281,11 @@ pub fn JsonButton(person: PersonId) -> impl IntoView {
     let download = move |_| {
         leptos::task::spawn_local(async move {
             state.whole().await;
-            if let Some(Some(json)) = state.with_untracked(|r| crate::bundle::gdpr::personal_data_json(r, person, web::now())) {
-                let _ = web::download(&format!("personal-data-{}.json", web::today()), "application/json", json.as_bytes());
+            if let Some(Some(json)) =
+                state.with_untracked(|r| crate::bundle::gdpr::personal_data_json(r, person, web::now()))
+            {
+                let _ =
+                    web::download(&format!("personal-data-{}.json", web::today()), "application/json", json.as_bytes());
             }
         });
     };
@@ -290,10 +299,15 @@ pub fn RestrictButtons(person: PersonId, request: Option<RequestId>) -> impl Int
     let i18n = use_i18n();
     let failure = RwSignal::new(None::<String>);
     let restricted = Memo::new(move |_| {
-        state.with(|r| r.person(person).map(|p| (p.is_restricted(), p.is_erased_except_held()))).flatten().unwrap_or_default()
+        state
+            .with(|r| r.person(person).map(|p| (p.is_restricted(), p.is_erased_except_held())))
+            .flatten()
+            .unwrap_or_default()
     });
-    let restrict = move |_| run_desk(i18n, Command::Gdpr(GdprCommand::Restrict { person, request }), None, failure, |_| {});
-    let lift = move |_| run_desk(i18n, Command::Gdpr(GdprCommand::LiftRestriction { person, request }), None, failure, |_| {});
+    let restrict =
+        move |_| run_desk(i18n, Command::Gdpr(GdprCommand::Restrict { person, request }), None, failure, |_| {});
+    let lift =
+        move |_| run_desk(i18n, Command::Gdpr(GdprCommand::LiftRestriction { person, request }), None, failure, |_| {});
     view! {
         <div class="actions" hidden=move || !state.can_edit()>
             <button type="button" class="button" hidden=move || restricted.get().0 on:click=restrict disabled=move || state.busy.get()>
@@ -351,12 +365,27 @@ pub fn Erasure(person: PersonId, request: Option<RequestId>) -> impl IntoView {
                 let rules = r.description().retention.clone();
                 let p = r.erasure_preview(person, today, &rules)?;
                 let name = r.person(person).map(|x| x.display_name()).unwrap_or_default();
-                let record = |id| r.record(id).map(|rec| { let (t, d) = describe(i18n, &rec.kind); if d.is_empty() { t } else { format!("{t}: {}", d.join(", ")) } }).unwrap_or_default();
-                let removed_fields: Vec<String> = p.removed_fields.iter().map(|f| field_name(i18n, r, &f.key())).collect();
+                let record = |id| {
+                    r.record(id)
+                        .map(|rec| {
+                            let (t, d) = describe(i18n, &rec.kind);
+                            if d.is_empty() {
+                                t
+                            } else {
+                                format!("{t}: {}", d.join(", "))
+                            }
+                        })
+                        .unwrap_or_default()
+                };
+                let removed_fields: Vec<String> =
+                    p.removed_fields.iter().map(|f| field_name(i18n, r, &f.key())).collect();
                 let kept_fields: Vec<String> = p.kept_fields.iter().map(|f| field_name(i18n, r, &f.key())).collect();
                 let removed_records: Vec<String> = p.removed_records.iter().map(|id| record(*id)).collect();
-                let kept: Vec<(String, Vec<String>)> =
-                    p.kept.iter().map(|k| (record(k.record), k.holds.iter().map(|h| h.message(lang)).collect())).collect();
+                let kept: Vec<(String, Vec<String>)> = p
+                    .kept
+                    .iter()
+                    .map(|k| (record(k.record), k.holds.iter().map(|h| h.message(lang)).collect()))
+                    .collect();
                 Some((name, p.is_held(), removed_fields, kept_fields, removed_records, kept))
             })
             .flatten()
@@ -365,7 +394,9 @@ pub fn Erasure(person: PersonId, request: Option<RequestId>) -> impl IntoView {
         let held = preview.with_untracked(|p| p.as_ref().is_some_and(|p| p.1));
         let choice = if held { ErasureChoice::AllButHeld } else { ErasureChoice::Everything };
         confirming.set(false);
-        run_desk(i18n, Command::Gdpr(GdprCommand::Erase { person, request, choice }), None, failure, move |_| erased.set(Some(held)));
+        run_desk(i18n, Command::Gdpr(GdprCommand::Erase { person, request, choice }), None, failure, move |_| {
+            erased.set(Some(held))
+        });
     };
     let list = |items: Vec<String>| {
         if items.is_empty() {

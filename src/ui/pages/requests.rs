@@ -72,7 +72,11 @@ pub const PICK_LIMIT: usize = 50;
 /// namesakes apart): at most [`PICK_LIMIT`], in list order, with `keep`
 /// (the current choice) always among them.
 pub fn people_options(reg: &Register, query: &str, keep: Option<PersonId>) -> Vec<(PersonId, String)> {
-    let found = if query.trim().is_empty() { reg.people_in_order() } else { reg.search(&crate::domain::Filter::text(query.to_owned())) };
+    let found = if query.trim().is_empty() {
+        reg.people_in_order()
+    } else {
+        reg.search(&crate::domain::Filter::text(query.to_owned()))
+    };
     let mut ids: Vec<PersonId> = found.into_iter().take(PICK_LIMIT).collect();
     if let Some(k) = keep.filter(|k| !ids.contains(k) && reg.person(*k).is_some()) {
         ids.insert(0, k);
@@ -89,11 +93,7 @@ pub fn people_options(reg: &Register, query: &str, keep: Option<PersonId>) -> Ve
 /// Choosing a person: a search field and the people it finds. `value` is
 /// the chosen person's id (empty: none).
 #[component]
-pub fn PersonPicker(
-    id: &'static str,
-    value: RwSignal<String>,
-    error: Signal<Option<String>>,
-) -> impl IntoView {
+pub fn PersonPicker(id: &'static str, value: RwSignal<String>, error: Signal<Option<String>>) -> impl IntoView {
     let state = AppState::get();
     let i18n = use_i18n();
     let query = RwSignal::new(String::new());
@@ -137,10 +137,24 @@ pub fn RequestsPage() -> impl IntoView {
             .with(|r| {
                 let mut list: Vec<&Request> = r.requests();
                 list.sort_by(|a, b| {
-                    b.is_open().cmp(&a.is_open()).then(a.effective_due().cmp(&b.effective_due())).then(b.received.cmp(&a.received))
+                    b.is_open()
+                        .cmp(&a.is_open())
+                        .then(a.effective_due().cmp(&b.effective_due()))
+                        .then(b.received.cmp(&a.received))
                 });
                 list.into_iter()
-                    .map(|q| (q.id, requester_name(r, q), q.kind, q.received, q.effective_due(), q.status, q.is_overdue(today), q.is_open() && (0..=7).contains(&q.days_left(today))))
+                    .map(|q| {
+                        (
+                            q.id,
+                            requester_name(r, q),
+                            q.kind,
+                            q.received,
+                            q.effective_due(),
+                            q.status,
+                            q.is_overdue(today),
+                            q.is_open() && (0..=7).contains(&q.days_left(today)),
+                        )
+                    })
                     .collect::<Vec<_>>()
             })
             .unwrap_or_default()
@@ -196,7 +210,10 @@ pub fn NewRequestPage() -> impl IntoView {
     let name = RwSignal::new(String::new());
     let contact = RwSignal::new(String::new());
     let kind = RwSignal::new(
-        query.with_untracked(|q| q.get("kind")).filter(|k| RequestKind::from_key(k).is_some()).unwrap_or_else(|| "access".into()),
+        query
+            .with_untracked(|q| q.get("kind"))
+            .filter(|k| RequestKind::from_key(k).is_some())
+            .unwrap_or_else(|| "access".into()),
     );
     let received = RwSignal::new(web::today().format("%Y-%m-%d").to_string());
     let due = RwSignal::new(String::new());

@@ -39,17 +39,37 @@ pub fn RetentionPage() -> impl IntoView {
                     .into_iter()
                     .map(|d| {
                         let whose = r.person(d.person).map(|p| p.display_name()).unwrap_or_default();
-                        let record = |id| r.record(id).map(|rec| { let (t, d) = describe(i18n, &rec.kind); if d.is_empty() { t } else { format!("{t}: {}", d.join(", ")) } }).unwrap_or_default();
+                        let record = |id| {
+                            r.record(id)
+                                .map(|rec| {
+                                    let (t, d) = describe(i18n, &rec.kind);
+                                    if d.is_empty() {
+                                        t
+                                    } else {
+                                        format!("{t}: {}", d.join(", "))
+                                    }
+                                })
+                                .unwrap_or_default()
+                        };
                         let what = match d.target {
                             DueTarget::Person(_) => t_string!(i18n, retention.what_person).to_owned(),
                             DueTarget::Record(id) => record(id),
-                            DueTarget::Dietary(id) => t_string!(i18n, retention.what_dietary, what = record(id)).to_string(),
+                            DueTarget::Dietary(id) => {
+                                t_string!(i18n, retention.what_dietary, what = record(id)).to_string()
+                            }
                         };
                         let why = match &d.why {
                             Why::Rules(hits) => hits
                                 .iter()
                                 .map(|h| {
-                                    t_string!(i18n, retention.why_rule, rule = rule_text(lang, r.settings(), &h.rule), from = text::date(h.from), due = text::date(h.due_on)).to_string()
+                                    t_string!(
+                                        i18n,
+                                        retention.why_rule,
+                                        rule = rule_text(lang, r.settings(), &h.rule),
+                                        from = text::date(h.from),
+                                        due = text::date(h.due_on)
+                                    )
+                                    .to_string()
                                 })
                                 .collect(),
                             Why::ErasedExceptHeld => vec![t_string!(i18n, retention.why_erased).to_owned()],
@@ -73,7 +93,9 @@ pub fn RetentionPage() -> impl IntoView {
     let purge = move |_| {
         confirming.set(false);
         result.set(None);
-        run_desk(i18n, Command::Gdpr(GdprCommand::PurgeRetention { today }), None, failure, move |plan| result.set(Some(plan.affected)));
+        run_desk(i18n, Command::Gdpr(GdprCommand::PurgeRetention { today }), None, failure, move |plan| {
+            result.set(Some(plan.affected))
+        });
     };
     view! {
         <p><a href="/privacy">{t!(i18n, privacy.back_to_desk)}</a></p>

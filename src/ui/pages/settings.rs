@@ -51,7 +51,9 @@ impl FieldRow {
             "number" => FieldKind::Number,
             "date" => FieldKind::Date,
             "yes_no" => FieldKind::YesNo,
-            "choice" => FieldKind::Choice(self.choices.get_untracked().split(',').map(|c| c.trim().to_owned()).collect()),
+            "choice" => {
+                FieldKind::Choice(self.choices.get_untracked().split(',').map(|c| c.trim().to_owned()).collect())
+            }
             _ => FieldKind::Text,
         };
         FieldDef { id: self.id, name: self.name.get_untracked(), kind, required: self.required.get_untracked() }
@@ -85,9 +87,8 @@ pub fn SettingsPage() -> impl IntoView {
     let fields = RwSignal::new(current.fields.iter().map(FieldRow::of).collect::<Vec<_>>());
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let failure = RwSignal::new(None::<String>);
-    let removed_in_use = Memo::new(move |_| {
-        errors.with(|e| e.iter().filter(|x| x.field.starts_with("removed_")).count() > 0)
-    });
+    let removed_in_use =
+        Memo::new(move |_| errors.with(|e| e.iter().filter(|x| x.field.starts_with("removed_")).count() > 0));
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let base = state.with_untracked(|r| r.settings().clone()).unwrap_or_default();
@@ -253,7 +254,9 @@ fn Segments() -> impl IntoView {
     let state = AppState::get();
     let i18n = use_i18n();
     let segments = Memo::new(move |_| {
-        state.with(|r| r.settings().segments.iter().map(|s| (s.id, s.name.clone())).collect::<Vec<_>>()).unwrap_or_default()
+        state
+            .with(|r| r.settings().segments.iter().map(|s| (s.id, s.name.clone())).collect::<Vec<_>>())
+            .unwrap_or_default()
     });
     let delete = move |id: SegmentId| {
         spawn_local(async move {

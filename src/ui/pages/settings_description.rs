@@ -236,7 +236,12 @@ impl DescForm {
         if !bad.is_empty() {
             return Err(bad);
         }
-        let dpo = Contact { name: g(self.d_name), email: g(self.d_email), phone: g(self.d_phone), address: g(self.d_address) };
+        let dpo = Contact {
+            name: g(self.d_name),
+            email: g(self.d_email),
+            phone: g(self.d_phone),
+            address: g(self.d_address),
+        };
         let dpo_given = [&dpo.name, &dpo.email, &dpo.phone, &dpo.address].iter().any(|s| !s.trim().is_empty());
         Ok(RegisterDescription {
             controller: Controller {
@@ -246,7 +251,12 @@ impl DescForm {
                 email: g(self.c_email),
                 phone: g(self.c_phone),
             },
-            contact: Contact { name: g(self.k_name), email: g(self.k_email), phone: g(self.k_phone), address: g(self.k_address) },
+            contact: Contact {
+                name: g(self.k_name),
+                email: g(self.k_email),
+                phone: g(self.k_phone),
+                address: g(self.k_address),
+            },
             dpo: dpo_given.then_some(dpo),
             register_name: g(self.register_name),
             purposes: self.purposes.with_untracked(|rows| rows.iter().map(PurposeRow::purpose).collect()),

@@ -49,7 +49,9 @@ pub fn NewslettersSection() -> impl IntoView {
     let state = AppState::get();
     let i18n = use_i18n();
     let rows = RwSignal::new(
-        state.with_untracked(|r| r.consent_config().newsletters.iter().map(Row::of).collect::<Vec<_>>()).unwrap_or_default(),
+        state
+            .with_untracked(|r| r.consent_config().newsletters.iter().map(Row::of).collect::<Vec<_>>())
+            .unwrap_or_default(),
     );
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let failure = RwSignal::new(None::<String>);

@@ -113,7 +113,9 @@ pub fn UnlockScreen(doc: VaultDoc) -> impl IntoView {
             working.set(false);
             match result {
                 Ok(()) => {}
-                Err(UnlockError::WrongPassphrase) => problem.set(Some(t_string!(i18n, vault.wrong_passphrase).to_owned())),
+                Err(UnlockError::WrongPassphrase) => {
+                    problem.set(Some(t_string!(i18n, vault.wrong_passphrase).to_owned()))
+                }
                 Err(UnlockError::Store(e)) => problem.set(Some(text::store_error(i18n, &e).to_owned())),
             }
         });
@@ -172,7 +174,8 @@ pub fn UsersSection() -> impl IntoView {
     let my_old = RwSignal::new(String::new());
     let my_new1 = RwSignal::new(String::new());
     let my_new2 = RwSignal::new(String::new());
-    let lock_minutes = RwSignal::new(state.vault.get_untracked().map(|v| v.lock_minutes.to_string()).unwrap_or_default());
+    let lock_minutes =
+        RwSignal::new(state.vault.get_untracked().map(|v| v.lock_minutes.to_string()).unwrap_or_default());
 
     let save = move |doc: VaultDoc, access: crate::store::AccessDoc, message: &'static str| {
         spawn_local(async move {
@@ -263,7 +266,10 @@ pub fn UsersSection() -> impl IntoView {
         save(doc, acc, t_string!(i18n, users.minutes_saved));
     };
     let levels = move || -> Vec<(String, Signal<String>)> {
-        Level::ALL.into_iter().map(|l| (l.key().to_owned(), Signal::derive(move || level_name(i18n, l).to_owned()))).collect()
+        Level::ALL
+            .into_iter()
+            .map(|l| (l.key().to_owned(), Signal::derive(move || level_name(i18n, l).to_owned())))
+            .collect()
     };
     view! {
         <section aria-labelledby="users-title">
