@@ -43,6 +43,11 @@ ensure_rust() {
     say "Adding the wasm32 target"
     rustup target add wasm32-unknown-unknown
   fi
+  # The native tests check the code's layout with rustfmt.
+  if ! cargo fmt --version >/dev/null 2>&1; then
+    say "Adding rustfmt"
+    rustup component add rustfmt
+  fi
   # Trunk builds offline: fetch the crates first.
   cargo fetch --locked -q
 }

@@ -62,7 +62,9 @@ fn nothing_writes_to_the_console() {
     let mut offences = Vec::new();
     for file in rust_files(&root().join("src")) {
         let text = fs::read_to_string(&file).unwrap();
-        for word in ["console::log", "console_log", "println!", "dbg!", "logging::log", "console::error", "console::warn"] {
+        for word in
+            ["console::log", "console_log", "println!", "dbg!", "logging::log", "console::error", "console::warn"]
+        {
             if text.contains(word) {
                 offences.push(format!("{} uses {word}", file.display()));
             }
@@ -97,11 +99,8 @@ fn locale(lang: &str) -> BTreeMap<String, String> {
 }
 
 fn variables(text: &str) -> Vec<String> {
-    let mut vars: Vec<String> = text
-        .split("{{")
-        .skip(1)
-        .filter_map(|part| part.split_once("}}").map(|(v, _)| v.trim().to_owned()))
-        .collect();
+    let mut vars: Vec<String> =
+        text.split("{{").skip(1).filter_map(|part| part.split_once("}}").map(|(v, _)| v.trim().to_owned())).collect();
     vars.sort();
     vars
 }
@@ -120,4 +119,23 @@ fn every_language_has_every_message_with_the_same_values() {
         }
     }
     assert!(fi.values().all(|t| !t.trim().is_empty()));
+}
+
+/// The code keeps one layout (`rustfmt.toml`), so that a change's diff
+/// shows what it changes. Run `cargo fmt` to fix what this reports.
+#[test]
+fn the_code_is_formatted() {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = std::process::Command::new(cargo)
+        .args(["fmt", "--all", "--check"])
+        .current_dir(root())
+        .output()
+        .expect("cargo fmt runs (the rustfmt component is part of the toolchain)");
+    let report = String::from_utf8_lossy(&out.stdout);
+    let files: Vec<&str> = report.lines().filter_map(|l| l.strip_prefix("Diff in ")).collect();
+    assert!(
+        out.status.success(),
+        "not formatted (run `cargo fmt`): {files:?}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
