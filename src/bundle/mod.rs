@@ -10,7 +10,7 @@
 //! - `passphrase.rs`: a strength estimate for the passphrase meter.
 //! - `gdpr.rs`: the register description, rights requests, and a
 //!   person's data as JSON (portability).
-//! - `csv.rs`, `vcard.rs`: lists for spreadsheets and address books out,
+//! - `csv/`, `vcard.rs`: lists for spreadsheets and address books out,
 //!   contacts from other tools in.
 //!
 //! `docs/bundle-format.md` specifies the format.
