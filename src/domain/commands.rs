@@ -732,17 +732,6 @@ fn check_settings(reg: &Register, new: &Settings) -> Result<(Settings, Vec<&'sta
     if s.user_name != old.user_name {
         changed.push("user_name");
     }
-    if s.country_code != old.country_code {
-        changed.push("country_code");
-    }
-    if s.categories != old.categories {
-        changed.push("categories");
-    }
-    if s.fields != old.fields {
-        changed.push("fields");
-    }
-    if s.segments != old.segments {
-        changed.push("segments");
-    }
+    changed.extend(old.changed_sections(&s));
     Ok((s, changed))
 }

@@ -144,6 +144,25 @@ impl Default for Settings {
 }
 
 impl Settings {
+    /// Which shared sections differ from `other` (not the local user name),
+    /// for the audit log: country code, categories, fields, segments.
+    pub fn changed_sections(&self, other: &Settings) -> Vec<&'static str> {
+        let mut changed = Vec::new();
+        if self.country_code != other.country_code {
+            changed.push("country_code");
+        }
+        if self.categories != other.categories {
+            changed.push("categories");
+        }
+        if self.fields != other.fields {
+            changed.push("fields");
+        }
+        if self.segments != other.segments {
+            changed.push("segments");
+        }
+        changed
+    }
+
     pub fn field(&self, id: FieldId) -> Option<&FieldDef> {
         self.fields.iter().find(|f| f.id == id)
     }

@@ -266,23 +266,6 @@ fn merge_settings(local: &Settings, incoming: &Settings) -> Settings {
     out
 }
 
-fn settings_sections(old: &Settings, new: &Settings) -> Vec<&'static str> {
-    let mut changed = Vec::new();
-    if old.country_code != new.country_code {
-        changed.push("country_code");
-    }
-    if old.categories != new.categories {
-        changed.push("categories");
-    }
-    if old.fields != new.fields {
-        changed.push("fields");
-    }
-    if old.segments != new.segments {
-        changed.push("segments");
-    }
-    changed
-}
-
 fn event_dietary(record: &Record) -> Option<&Option<String>> {
     match &record.kind {
         RecordKind::Event(e) => Some(&e.dietary),
@@ -494,7 +477,7 @@ impl Register {
             let merged = merge_settings(&self.settings, inc);
             let changed = merged != self.settings;
             changed.then(|| {
-                let sections = settings_sections(&self.settings, &merged);
+                let sections = self.settings.changed_sections(&merged);
                 (merged, sections)
             })
         });
