@@ -73,6 +73,21 @@ fn money(cents: i64) -> String {
     format!("{sign}{grouped},{:02}\u{a0}€", cents % 100)
 }
 
+/// A record in one line, summary and details ("" when it is gone), for
+/// lists of what an erasure or a retention rule touches.
+pub fn record_line(i18n: I18n, reg: &crate::domain::Register, id: crate::domain::RecordId) -> String {
+    reg.record(id)
+        .map(|rec| {
+            let (t, d) = describe(i18n, &rec.kind);
+            if d.is_empty() {
+                t
+            } else {
+                format!("{t}: {}", d.join(", "))
+            }
+        })
+        .unwrap_or_default()
+}
+
 /// The one-line summary and the details of a record, for timelines.
 pub fn describe(i18n: I18n, kind: &RecordKind) -> (String, Vec<String>) {
     let opt_date = |d: Option<chrono::NaiveDate>| d.map(text::date).unwrap_or_default();

@@ -15,7 +15,7 @@ use crate::ui::components::{use_title, SelectField, TextArea, TextField};
 use crate::ui::i18n::*;
 use crate::ui::pages::audit::field_name;
 use crate::ui::pages::privacy::{run_error, ui_lang, DocActions, DocView, LangSelect};
-use crate::ui::pages::records::describe;
+use crate::ui::pages::records::record_line;
 use crate::ui::pages::requests::{kind_name, request_error, status_name, PersonPicker};
 use crate::ui::state::{AppState, Notice, RunError};
 use crate::ui::text::{self, I18n};
@@ -365,18 +365,7 @@ pub fn Erasure(person: PersonId, request: Option<RequestId>) -> impl IntoView {
                 let rules = r.description().retention.clone();
                 let p = r.erasure_preview(person, today, &rules)?;
                 let name = r.person(person).map(|x| x.display_name()).unwrap_or_default();
-                let record = |id| {
-                    r.record(id)
-                        .map(|rec| {
-                            let (t, d) = describe(i18n, &rec.kind);
-                            if d.is_empty() {
-                                t
-                            } else {
-                                format!("{t}: {}", d.join(", "))
-                            }
-                        })
-                        .unwrap_or_default()
-                };
+                let record = |id| record_line(i18n, r, id);
                 let removed_fields: Vec<String> =
                     p.removed_fields.iter().map(|f| field_name(i18n, r, &f.key())).collect();
                 let kept_fields: Vec<String> = p.kept_fields.iter().map(|f| field_name(i18n, r, &f.key())).collect();

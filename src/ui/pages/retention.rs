@@ -9,7 +9,7 @@ use crate::tr;
 use crate::ui::components::use_title;
 use crate::ui::i18n::*;
 use crate::ui::pages::privacy::ui_lang;
-use crate::ui::pages::records::describe;
+use crate::ui::pages::records::record_line;
 use crate::ui::pages::request_view::run_desk;
 use crate::ui::state::AppState;
 use crate::ui::text;
@@ -39,18 +39,7 @@ pub fn RetentionPage() -> impl IntoView {
                     .into_iter()
                     .map(|d| {
                         let whose = r.person(d.person).map(|p| p.display_name()).unwrap_or_default();
-                        let record = |id| {
-                            r.record(id)
-                                .map(|rec| {
-                                    let (t, d) = describe(i18n, &rec.kind);
-                                    if d.is_empty() {
-                                        t
-                                    } else {
-                                        format!("{t}: {}", d.join(", "))
-                                    }
-                                })
-                                .unwrap_or_default()
-                        };
+                        let record = |id| record_line(i18n, r, id);
                         let what = match d.target {
                             DueTarget::Person(_) => t_string!(i18n, retention.what_person).to_owned(),
                             DueTarget::Record(id) => record(id),
