@@ -13,6 +13,7 @@ use sidos::domain::{
 use sidos::store::schema::{self, AUDIT};
 use sidos::store::{Store, StoreError};
 use sidos::web::IntlCollator;
+use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -325,9 +326,11 @@ async fn stored_bytes(store: &Store) -> Vec<u8> {
                     out.extend(text.as_bytes());
                 }
             }
-            if let Ok(sealed) = js_sys::Reflect::get(&value, &"sealed".into()) {
-                if !sealed.is_undefined() {
-                    out.extend(js_sys::Uint8Array::new(&sealed).to_vec());
+            for field in ["sealed", "gcm", "iv"] {
+                if let Ok(sealed) = js_sys::Reflect::get(&value, &field.into()) {
+                    if !sealed.is_undefined() {
+                        out.extend(js_sys::Uint8Array::new(&sealed).to_vec());
+                    }
                 }
             }
         }
@@ -358,6 +361,20 @@ async fn the_vault_seals_everything_in_place_and_opens_with_the_passphrase_only(
     // Writing while unlocked seals too.
     run(&store, &mut reg, &mut ids, 1, Command::AddPerson(draft("Åsa", "Öberg", "asa@example.fi"))).await;
     assert!(!contains(&stored_bytes(&store).await, "asa@example.fi"));
+    // Pages are sealed by the browser (AES-GCM), the small values by the
+    // app (XChaCha20-Poly1305); nothing is left plain.
+    let has =
+        |value: &JsValue, field: &str| js_sys::Reflect::get(value, &field.into()).is_ok_and(|v| !v.is_undefined());
+    let pages = store.raw_values(schema::PAGES).await.unwrap();
+    assert!(!pages.is_empty());
+    for (key, value) in &pages {
+        assert!(has(value, "gcm") && has(value, "iv") && !has(value, "sealed") && !has(value, "data"), "page {key}");
+    }
+    for (key, value) in
+        store.raw_values(schema::META).await.unwrap().iter().chain(&store.raw_values(AUDIT).await.unwrap())
+    {
+        assert!(has(value, "sealed") && !has(value, "doc"), "{key}");
+    }
     store.close();
 
     // Another tab, or tomorrow: locked until a passphrase opens it.
@@ -402,12 +419,13 @@ async fn a_damaged_sealed_value_is_reported_and_never_overwritten() {
     run(&store, &mut reg, &mut ids, 1, Command::AddPerson(draft("Åsa", "Öberg", "asa@example.fi"))).await;
     let pages = store.raw_values(schema::PAGES).await.unwrap();
     let (page_key, value) = pages.iter().find(|(k, _)| k.starts_with("people/")).cloned().unwrap();
-    let sealed = js_sys::Uint8Array::new(&js_sys::Reflect::get(&value, &"sealed".into()).unwrap());
+    let sealed = js_sys::Uint8Array::new(&js_sys::Reflect::get(&value, &"gcm".into()).unwrap());
     let mut bytes = sealed.to_vec();
     let last = bytes.len() - 1;
     bytes[last] ^= 0x55;
     let damaged = js_sys::Object::new();
-    js_sys::Reflect::set(&damaged, &"sealed".into(), &js_sys::Uint8Array::from(bytes.as_slice())).unwrap();
+    js_sys::Reflect::set(&damaged, &"gcm".into(), &js_sys::Uint8Array::from(bytes.as_slice())).unwrap();
+    js_sys::Reflect::set(&damaged, &"iv".into(), &js_sys::Reflect::get(&value, &"iv".into()).unwrap()).unwrap();
     store.raw_put(schema::PAGES, &page_key, &damaged).await.unwrap();
 
     let loaded = store.load().await.unwrap();
@@ -426,8 +444,72 @@ async fn a_damaged_sealed_value_is_reported_and_never_overwritten() {
         .unwrap();
     assert!(store.write(&plan.changes).await.is_err());
     let still = store.raw_values(schema::PAGES).await.unwrap().into_iter().find(|(k, _)| *k == page_key).unwrap().1;
-    let still = js_sys::Uint8Array::new(&js_sys::Reflect::get(&still, &"sealed".into()).unwrap()).to_vec();
+    let still = js_sys::Uint8Array::new(&js_sys::Reflect::get(&still, &"gcm".into()).unwrap()).to_vec();
     assert_eq!(still, bytes, "the damaged value is left as it was");
+    store.close();
+    Store::delete(&name).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_sealed_page_moved_to_another_key_does_not_open() {
+    let name = db_name("moved");
+    let store = Store::open(&name).await.unwrap();
+    let mut reg = register(7);
+    let mut ids = Ids(0);
+    store.create_vault("Admin", "kolme pientä porsasta metsässä").await.unwrap();
+    for (minute, (given, family)) in
+        [("Kati", "Häkkinen"), ("Åsa", "Öberg"), ("Ville", "Virta")].into_iter().enumerate()
+    {
+        let email = format!("{}@example.fi", given.to_lowercase());
+        run(&store, &mut reg, &mut ids, minute as i64, Command::AddPerson(draft(given, family, &email))).await;
+    }
+    let people: Vec<_> =
+        store.raw_values(schema::PAGES).await.unwrap().into_iter().filter(|(k, _)| k.starts_with("people/")).collect();
+    assert!(people.len() >= 2, "three people on at least two pages: {}", people.len());
+    // One page's sealed value copied over another's: bound to its own key,
+    // it does not open there.
+    store.raw_put(schema::PAGES, &people[1].0, &people[0].1).await.unwrap();
+    let loaded = store.load().await.unwrap();
+    assert_eq!(loaded.problems.len(), 1, "{:?}", loaded.problems);
+    assert_eq!(loaded.problems[0].key, people[1].0);
+    assert_eq!(loaded.problems[0].detail, "damaged or tampered with");
+    store.close();
+    Store::delete(&name).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn pages_sealed_by_earlier_versions_open_and_are_sealed_anew_when_written() {
+    let name = db_name("earlier-seal");
+    let store = Store::open(&name).await.unwrap();
+    let mut reg = register(8);
+    let mut ids = Ids(0);
+    run(&store, &mut reg, &mut ids, 0, Command::AddPerson(draft("Kati", "Häkkinen", "kati@example.fi"))).await;
+    let person = reg.people().next().unwrap().id;
+    let page_key = sidos::bundle::pages::page_key(sidos::bundle::pages::Kind::People, &person.to_string());
+    let plain = store.raw_values(schema::PAGES).await.unwrap().into_iter().find(|(k, _)| *k == page_key).unwrap().1;
+    let text = js_sys::Reflect::get(&plain, &"data".into()).unwrap().as_string().unwrap();
+    store.create_vault("Admin", "kolme pientä porsasta metsässä").await.unwrap();
+    // The page as earlier versions sealed it: XChaCha20-Poly1305 in `sealed`.
+    let key = store.data_key().unwrap();
+    let earlier = js_sys::Object::new();
+    let sealed = sidos::bundle::vault::seal(&key, schema::PAGES, &page_key, [7; 24], text.as_bytes());
+    js_sys::Reflect::set(&earlier, &"sealed".into(), &js_sys::Uint8Array::from(sealed.as_slice())).unwrap();
+    store.raw_put(schema::PAGES, &page_key, &earlier).await.unwrap();
+
+    let loaded = store.load().await.unwrap();
+    assert!(loaded.problems.is_empty(), "{:?}", loaded.problems);
+    assert_eq!(loaded.parts.people.len(), 1, "the earlier form opens");
+
+    let mut next = || ids.next();
+    let plan = reg
+        .plan(&Command::UpdatePerson(person, draft("Katri", "Häkkinen", "kati@example.fi")), &mut env(1, &mut next))
+        .unwrap();
+    store.write(&plan.changes).await.unwrap();
+    let now = store.raw_values(schema::PAGES).await.unwrap().into_iter().find(|(k, _)| *k == page_key).unwrap().1;
+    let has = |field: &str| js_sys::Reflect::get(&now, &field.into()).is_ok_and(|v| !v.is_undefined());
+    assert!(has("gcm") && !has("sealed"), "written anew in the browser's form");
+    let back = store.load().await.unwrap().into_register(reg.device(), Box::new(FinnishOrder));
+    assert_eq!(back.person(person).unwrap().given_name, "Katri");
     store.close();
     Store::delete(&name).await.unwrap();
 }

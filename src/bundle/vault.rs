@@ -46,6 +46,12 @@ impl DataKey {
         DataKey(Zeroizing::new(bytes))
     }
 
+    /// The key itself, for handing to the browser's own cryptography
+    /// (which keeps what it derives from it unreadable).
+    pub fn bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
     fn cipher(&self) -> XChaCha20Poly1305 {
         XChaCha20Poly1305::new_from_slice(self.0.as_slice()).expect("32-byte key")
     }
@@ -112,7 +118,8 @@ pub fn unwrap(wrapped: &WrappedKey, user: &str, passphrase: &str) -> Result<Data
 }
 
 /// The associated data of a stored document: where it is stored.
-fn record_aad(store: &str, key: &str) -> Vec<u8> {
+/// What a stored document is bound to: its object store and key.
+pub fn record_aad(store: &str, key: &str) -> Vec<u8> {
     format!("sidos-vault-record\n1\n{store}\n{key}").into_bytes()
 }
 

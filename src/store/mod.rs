@@ -255,10 +255,10 @@ impl Store {
             }
         };
         crate::web::mark("load-read");
-        for (values, keys) in read {
-            for (value, key) in values.iter().zip(keys.iter()) {
-                decode_page(&mut loaded, &codec, key.as_string().unwrap_or_default(), &value);
-            }
+        let stored = read.iter().flat_map(|(values, keys)| keyed(values, keys)).collect();
+        let mut openings = codec.openings(PAGES, stored).await;
+        while let Some((key, text)) = openings.next().await {
+            decode_page(&mut loaded, key, text);
         }
         for (value, key) in meta_values.iter().zip(meta_keys.iter()) {
             let key = key.as_string().unwrap_or_default();
@@ -296,64 +296,88 @@ impl Store {
     }
 
     /// Writes one command's changes in one transaction: all or nothing.
-    /// Only the pages the changes touch are read and rewritten.
+    /// Only the pages the changes touch are read and rewritten. The pages
+    /// are read and sealed before the writing transaction (the browser
+    /// seals them asynchronously, and a transaction does not wait for
+    /// that); callers hold the write lock across tabs (`web::tabs`), so
+    /// nothing changes them in between.
     pub async fn write(&self, changes: &[Change]) -> Result<(), StoreError> {
         if changes.is_empty() {
             return Ok(());
         }
-        let stores: Array = schema::WRITTEN.iter().map(|s| JsValue::from_str(s)).collect();
-        let tx = self
-            .db
-            .transaction_with_str_sequence_and_mode(&stores, IdbTransactionMode::Readwrite)
-            .map_err(|e| StoreError::from_js(&e))?;
-        if let Err(e) = self.write_in(&tx, changes).await {
-            // The transaction's own error says why (a request that failed
-            // aborts it, and later requests then fail as aborted).
-            let cause = tx.error().map(|d| StoreError::from_dom(&d));
-            let _ = tx.abort();
-            return Err(cause.unwrap_or(e));
-        }
-        finished(&tx).await
-    }
-
-    async fn write_in(&self, tx: &web_sys::IdbTransaction, changes: &[Change]) -> Result<(), StoreError> {
         let js = |e: JsValue| StoreError::from_js(&e);
         let codec = self.codec.borrow().clone();
         let mut by_page: BTreeMap<String, Vec<(String, Option<String>)>> = BTreeMap::new();
         for change in changes {
-            match pages::entry(change) {
-                Some((kind, key, doc)) => by_page.entry(pages::page_key(kind, &key)).or_default().push((key, doc)),
-                None => issue_unpaged(tx, &codec, change).map_err(js)?,
+            if let Some((kind, key, doc)) = pages::entry(change) {
+                by_page.entry(pages::page_key(kind, &key)).or_default().push((key, doc));
             }
         }
-        let store = tx.object_store(PAGES).map_err(js)?;
-        // Ask for every page at once: they arrive together, instead of one
-        // round trip to the database after another.
-        let mut gets = Vec::with_capacity(by_page.len());
-        for page_key in by_page.keys() {
-            gets.push(store.get(&page_key.as_str().into()).map_err(js)?);
+        let mut current: BTreeMap<String, Page> = BTreeMap::new();
+        let mut openings = codec.openings(PAGES, self.read_pages(by_page.keys()).await?).await;
+        while let Some((page_key, text)) = openings.next().await {
+            let text = text.map_err(|why| StoreError::Failed(format!("page {page_key}: {}", why.detail())))?;
+            let page = Page::parse(&text).map_err(|_| StoreError::Failed("damaged page".into()))?;
+            current.insert(page_key, page);
         }
-        for ((page_key, entries), get) in by_page.into_iter().zip(gets) {
-            let current = request(&get).await?;
-            let mut page = if current.is_undefined() {
-                Page::default()
-            } else {
-                let text = codec
-                    .text(PAGES, &page_key, "data", &current)
-                    .map_err(|why| StoreError::Failed(format!("page {page_key}: {}", why.detail())))?;
-                Page::parse(&text).map_err(|_| StoreError::Failed("damaged page".into()))?
-            };
+        let mut puts = Vec::new();
+        let mut deletes = Vec::new();
+        for (page_key, entries) in by_page {
+            let mut page = current.remove(&page_key).unwrap_or_default();
             for (key, doc) in entries {
                 page.set(key, doc);
             }
             if page.is_empty() {
-                store.delete(&page_key.into()).map_err(js)?;
+                deletes.push(page_key);
             } else {
-                let value = codec.value(PAGES, &page_key, "data", &page.text(), &[]);
-                store.put_with_key(&value, &page_key.into()).map_err(js)?;
+                let text = page.text();
+                puts.push((page_key, text));
             }
         }
-        Ok(())
+        let values = codec.page_values(PAGES, &puts).await.map_err(js)?;
+
+        let stores: Array = schema::WRITTEN.iter().map(|s| JsValue::from_str(s)).collect();
+        let tx = self.db.transaction_with_str_sequence_and_mode(&stores, IdbTransactionMode::Readwrite).map_err(js)?;
+        let issued = (|| -> Result<(), JsValue> {
+            for change in changes {
+                issue_unpaged(&tx, &codec, change)?;
+            }
+            let store = tx.object_store(PAGES)?;
+            for ((page_key, _), value) in puts.iter().zip(values) {
+                store.put_with_key(&value, &page_key.into())?;
+            }
+            for page_key in deletes {
+                store.delete(&page_key.into())?;
+            }
+            Ok(())
+        })();
+        if let Err(e) = issued {
+            // The transaction's own error says why (a request that failed
+            // aborts it, and later requests then fail as aborted).
+            let cause = tx.error().map(|d| StoreError::from_dom(&d));
+            let _ = tx.abort();
+            return Err(cause.unwrap_or(StoreError::from_js(&e)));
+        }
+        finished(&tx).await
+    }
+
+    /// The stored pages of these keys that exist, all asked for at once.
+    async fn read_pages(&self, keys: impl Iterator<Item = &String>) -> Result<Vec<(String, JsValue)>, StoreError> {
+        let js = |e: JsValue| StoreError::from_js(&e);
+        let tx = self.db.transaction_with_str(PAGES).map_err(js)?;
+        let store = tx.object_store(PAGES).map_err(js)?;
+        let mut gets = Vec::new();
+        for key in keys {
+            gets.push((key.clone(), store.get(&key.as_str().into()).map_err(js)?));
+        }
+        let mut found = Vec::with_capacity(gets.len());
+        for (key, get) in gets {
+            let value = request(&get).await?;
+            if !value.is_undefined() {
+                found.push((key, value));
+            }
+        }
+        Ok(found)
     }
 
     /// Sets a small value in `meta` (the device id, for one).
@@ -446,8 +470,9 @@ impl PendingRecords {
         let keys: Array = request(&self.keys).await?.unchecked_into();
         let mut loaded = Loaded { parts: Parts::default(), device: None, problems: Vec::new(), rest: Vec::new() };
         let mut started = crate::web::millis();
-        for (value, key) in values.iter().zip(keys.iter()) {
-            decode_page(&mut loaded, &self.codec, key.as_string().unwrap_or_default(), &value);
+        let mut openings = self.codec.openings(PAGES, keyed(&values, &keys)).await;
+        while let Some((key, text)) = openings.next().await {
+            decode_page(&mut loaded, key, text);
             if let Some(slice) = slice {
                 if crate::web::millis() - started >= slice {
                     crate::web::sleep(0).await;
@@ -464,8 +489,8 @@ impl PendingRecords {
 
 /// Reads one stored page into what is loaded. A page that does not open is
 /// reported; a damaged line is reported and the page's other documents load.
-fn decode_page(loaded: &mut Loaded, codec: &Codec, key: String, value: &JsValue) {
-    let text = match codec.text(PAGES, &key, "data", value) {
+fn decode_page(loaded: &mut Loaded, key: String, text: Result<String, Unreadable>) {
+    let text = match text {
         Ok(text) => text,
         Err(why) => {
             loaded.problems.push(LoadProblem { store: PAGES, key, detail: why.detail().into() });
@@ -490,6 +515,11 @@ fn decode_page(loaded: &mut Loaded, codec: &Codec, key: String, value: &JsValue)
             }),
         }
     }
+}
+
+/// Stored values with their keys, as read by `getAll` and `getAllKeys`.
+fn keyed(values: &Array, keys: &Array) -> Vec<(String, JsValue)> {
+    keys.iter().map(|k| k.as_string().unwrap_or_default()).zip(values.iter()).collect()
 }
 
 /// Reads one paged document into what is loaded.
@@ -544,7 +574,7 @@ fn issue_unpaged(tx: &web_sys::IdbTransaction, codec: &Codec, change: &Change) -
                 &entry.key.clone().into(),
             )
             .map(|_| ()),
-        // Paged changes are written page by page (`Store::write_in`).
+        // Paged changes are written page by page (`Store::write`).
         Change::PutPerson(_)
         | Change::RemovePerson(_)
         | Change::PutOrg(_)

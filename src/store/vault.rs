@@ -180,7 +180,8 @@ impl Store {
     }
 
     /// Sets the vault up with its first user, an administrator, and seals
-    /// everything stored so far, in one transaction.
+    /// everything stored so far, in one transaction. The caller holds the
+    /// write lock (`web::tabs`).
     pub async fn create_vault(&self, name: &str, passphrase: &str) -> Result<VaultUser, StoreError> {
         let mut raw = [0u8; 32];
         getrandom::fill(&mut raw).expect("crypto.getRandomValues");
@@ -194,10 +195,26 @@ impl Store {
         let plain = Codec::plain();
         let sealing = Codec::sealing(key.clone());
         let js = |e: JsValue| StoreError::from_js(&e);
+        // Pages are sealed by the browser before the transaction (it does
+        // not wait for that); the caller holds the write lock.
+        let mut pages = Vec::new();
+        for (k, value) in self.raw_values(PAGES).await? {
+            if !Codec::is_sealed(&value) {
+                pages.push((
+                    k.clone(),
+                    plain.text(PAGES, &k, "data", &value).map_err(|why| StoreError::Failed(why.detail().into()))?,
+                ));
+            }
+        }
+        let page_values = sealing.page_values(PAGES, &pages).await.map_err(js)?;
         let names = Array::of4(&PAGES.into(), &META.into(), &AUDIT.into(), &VAULT.into());
         let tx = self.db.transaction_with_str_sequence_and_mode(&names, IdbTransactionMode::Readwrite).map_err(js)?;
         let sealed = async {
-            for (name, field) in [(PAGES, "data"), (META, "doc"), (AUDIT, "doc")] {
+            let store = tx.object_store(PAGES).map_err(js)?;
+            for ((k, _), value) in pages.iter().zip(page_values) {
+                store.put_with_key(&value, &k.into()).map_err(js)?;
+            }
+            for (name, field) in [(META, "doc"), (AUDIT, "doc")] {
                 let store = tx.object_store(name).map_err(js)?;
                 let values: Array = request(&store.get_all().map_err(js)?).await?.unchecked_into();
                 let keys: Array = request(&store.get_all_keys().map_err(js)?).await?.unchecked_into();

@@ -170,7 +170,11 @@ impl AppState {
     /// passphrase, then opens it.
     pub async fn set_up(self, name: String, passphrase: String) -> Result<(), StoreError> {
         let Some(store) = self.store.get_value() else { return Err(StoreError::Unavailable) };
-        let user = store.create_vault(&name, &passphrase).await?;
+        let sealing = store.clone();
+        let user =
+            tabs::with_lock(tabs::WRITE_LOCK, move || async move { sealing.create_vault(&name, &passphrase).await })
+                .await
+                .unwrap_or(Err(StoreError::Failed("lock".into())))?;
         let vault = store.vault().await?;
         self.vault.set(vault);
         self.user.set(Some((user.id, Actor::admin(user.name.clone()))));

@@ -276,7 +276,7 @@ async function rawRead(page, stores) {
     for (let i = 0; i < results.length; i += 2) {
       values += results[i].length;
       for (const v of results[i]) {
-        const x = v.sealed ?? v.doc ?? v.data ?? "";
+        const x = v.gcm ?? v.sealed ?? v.doc ?? v.data ?? "";
         chars += typeof x === "string" ? x.length : x.byteLength;
       }
     }
