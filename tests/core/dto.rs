@@ -233,3 +233,46 @@ fn creation_and_change_times_are_left_out_when_the_stamp_tells_them() {
     assert!(json.get("created").is_some() && json.get("updated").is_some());
     assert_eq!(round_trip::<PersonDto, Person>(&odd), odd);
 }
+
+#[test]
+fn every_kind_of_record_needs_its_own_fields_in_any_order() {
+    let head = r#""id":"01900000-0000-7000-8000-000000000001","person":"01900000-0000-7000-8000-000000000002","stamp":"1.0.AZAAAAAAcACAAAAAAAAAAQ""#;
+    // Each kind with its required fields; every one of them is needed.
+    let kinds: [(&str, &[(&str, &str)]); 5] = [
+        ("contract", &[("kind", r#""order""#), ("title", r#""T""#), ("billing", r#""paid""#)]),
+        ("feedback", &[("date", r#""2026-01-02""#), ("text", r#""Hyvä""#)]),
+        ("ticket", &[("opened", r#""2026-01-02""#)]),
+        ("training", &[("name", r#""Ensiapu""#), ("date", r#""2026-01-02""#)]),
+        ("event", &[("name", r#""Kevätjuhla""#), ("date", r#""2026-01-02""#)]),
+    ];
+    for (kind, fields) in kinds {
+        let body = |skip: Option<&str>| {
+            let own: Vec<String> =
+                fields.iter().filter(|(f, _)| Some(*f) != skip).map(|(f, v)| format!(r#""{f}":{v}"#)).collect();
+            own.join(",")
+        };
+        let tag_first = format!(r#"{{"type":"{kind}",{},{head}}}"#, body(None));
+        let tag_last = format!(r#"{{{head},{},"type":"{kind}"}}"#, body(None));
+        let first = serde_json::from_str::<RecordDto>(&tag_first).unwrap_or_else(|e| panic!("{kind}: {e}"));
+        let last = serde_json::from_str::<RecordDto>(&tag_last).unwrap_or_else(|e| panic!("{kind}: {e}"));
+        assert_eq!(first, last, "{kind}: where the type stands does not matter");
+        assert_eq!(serde_json::to_value(&first).unwrap()["type"], kind);
+        assert!(Record::try_from(first).is_ok(), "{kind}");
+        for (field, _) in fields {
+            let doc = format!(r#"{{"type":"{kind}",{},{head}}}"#, body(Some(field)));
+            let e = serde_json::from_str::<RecordDto>(&doc.replace(",,", ","))
+                .expect_err(&format!("{kind} without {field}"))
+                .to_string();
+            assert!(e.starts_with(&format!("missing field `{field}`")), "{kind}: {e}");
+        }
+    }
+    // Optional fields may be null; wrong types and bad dates are refused.
+    let ticket = format!(r#"{{"type":"ticket","opened":"2026-01-02","closed":null,{head}}}"#);
+    assert!(serde_json::from_str::<RecordDto>(&ticket).is_ok());
+    for bad in [r#""opened":"2026-02-30""#, r#""opened":20260102"#, r#""opened":"2.1.2026""#, r#""opened":null"#] {
+        let doc = format!(r#"{{"type":"ticket",{bad},{head}}}"#);
+        assert!(serde_json::from_str::<RecordDto>(&doc).is_err(), "{bad}");
+    }
+    let e = serde_json::from_str::<RecordDto>(&format!(r#"{{"type":"horoscope",{head}}}"#)).unwrap_err().to_string();
+    assert!(e.starts_with("unknown variant `horoscope`"), "{e}");
+}

@@ -10,10 +10,12 @@ pub struct ConsentEntryDto {
     pub person: Uuid,
     pub purpose: String,
     pub state: String,
+    #[serde(deserialize_with = "when::date")]
     pub date: NaiveDate,
     pub source: String,
     #[serde(default)]
     pub wording: String,
+    #[serde(deserialize_with = "when::time")]
     pub recorded_at: DateTime<Utc>,
     #[serde(default)]
     pub by: String,

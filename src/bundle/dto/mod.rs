@@ -83,6 +83,7 @@ mod org;
 mod person;
 mod record;
 mod settings;
+mod when;
 
 pub use consent::*;
 pub use history::*;

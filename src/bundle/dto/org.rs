@@ -15,10 +15,10 @@ pub struct OrgDto {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub notes: String,
     /// Absent: the time of the entity's stamp (an entity never changed).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "when::opt_time")]
     pub created: Option<DateTime<Utc>>,
     /// Absent: the same as `created`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "when::opt_time")]
     pub updated: Option<DateTime<Utc>>,
     pub stamp: String,
 }

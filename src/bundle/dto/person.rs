@@ -48,6 +48,7 @@ pub struct ProvenanceDto {
     pub source: String,
     #[serde(default)]
     pub detail: String,
+    #[serde(deserialize_with = "when::date")]
     pub date: NaiveDate,
 }
 
@@ -94,10 +95,10 @@ pub struct PersonDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub restriction: Option<RestrictionDto>,
     /// Absent: the time of the entity's stamp (an entity never changed).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "when::opt_time")]
     pub created: Option<DateTime<Utc>>,
     /// Absent: the same as `created`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "when::opt_time")]
     pub updated: Option<DateTime<Utc>>,
     /// The stamp of every built-in field ([`PersonField::FIXED`]) that
     /// `stamps` does not name (version 2; absent in version 1, where

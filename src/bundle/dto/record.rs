@@ -46,7 +46,8 @@ pub enum RecordKindDto {
     },
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// Read by [`RecordFields`], in one pass (see its `Deserialize`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct RecordDto {
     pub id: Uuid,
     pub person: Uuid,
@@ -61,6 +62,100 @@ pub struct RecordDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated: Option<DateTime<Utc>>,
     pub stamp: String,
+}
+
+/// Every field a record document may have, read in one pass. Serde reads
+/// a flattened, internally tagged enum by buffering the whole document
+/// first, several times slower; records are most of a register.
+#[derive(Deserialize)]
+struct RecordFields {
+    id: Uuid,
+    person: Uuid,
+    #[serde(default)]
+    org: Option<Uuid>,
+    #[serde(rename = "type")]
+    tag: String,
+    #[serde(default, deserialize_with = "when::opt_time")]
+    created: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "when::opt_time")]
+    updated: Option<DateTime<Utc>>,
+    stamp: String,
+    // The kinds' own fields.
+    kind: Option<String>,
+    title: Option<String>,
+    #[serde(default, deserialize_with = "when::opt_date")]
+    start: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "when::opt_date")]
+    end: Option<NaiveDate>,
+    value_cents: Option<i64>,
+    billing: Option<String>,
+    #[serde(default, deserialize_with = "when::opt_date")]
+    date: Option<NaiveDate>,
+    text: Option<String>,
+    #[serde(default, deserialize_with = "when::opt_date")]
+    opened: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "when::opt_date")]
+    closed: Option<NaiveDate>,
+    #[serde(default)]
+    description: String,
+    name: Option<String>,
+    #[serde(default)]
+    completed: bool,
+    #[serde(default)]
+    grade: String,
+    #[serde(default)]
+    statutory: bool,
+    dietary: Option<String>,
+}
+
+const RECORD_KINDS: &[&str] = &["contract", "feedback", "ticket", "training", "event"];
+
+impl<'de> Deserialize<'de> for RecordDto {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let f = RecordFields::deserialize(d)?;
+        fn needed<T, E: Error>(value: Option<T>, field: &'static str) -> Result<T, E> {
+            value.ok_or_else(|| E::missing_field(field))
+        }
+        let kind = match f.tag.as_str() {
+            "contract" => RecordKindDto::Contract {
+                kind: needed(f.kind, "kind")?,
+                title: needed(f.title, "title")?,
+                start: f.start,
+                end: f.end,
+                value_cents: f.value_cents,
+                billing: needed(f.billing, "billing")?,
+            },
+            "feedback" => RecordKindDto::Feedback { date: needed(f.date, "date")?, text: needed(f.text, "text")? },
+            "ticket" => RecordKindDto::Ticket {
+                opened: needed(f.opened, "opened")?,
+                closed: f.closed,
+                description: f.description,
+            },
+            "training" => RecordKindDto::Training {
+                name: needed(f.name, "name")?,
+                date: needed(f.date, "date")?,
+                completed: f.completed,
+                grade: f.grade,
+                statutory: f.statutory,
+            },
+            "event" => RecordKindDto::Event {
+                name: needed(f.name, "name")?,
+                date: needed(f.date, "date")?,
+                dietary: f.dietary,
+            },
+            other => return Err(D::Error::unknown_variant(other, RECORD_KINDS)),
+        };
+        Ok(RecordDto {
+            id: f.id,
+            person: f.person,
+            org: f.org,
+            kind,
+            created: f.created,
+            updated: f.updated,
+            stamp: f.stamp,
+        })
+    }
 }
 
 impl From<&Record> for RecordDto {
