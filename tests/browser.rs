@@ -556,6 +556,20 @@ async fn the_register_opens_first_without_its_records_then_with_them() {
     // Locked meanwhile: the work stops after its first slice.
     let (_, pending) = store.load_first().await.unwrap();
     assert!(pending.finish(Some(0.0), &|| false).await.unwrap().is_none());
+
+    // The pages are read in runs; a stored value that is no page, wherever
+    // its key falls among them, is still read and reported.
+    let stray = ["archive/0001", "notes/0001", "quotes/0001", "zzz/0001", "people/0031x"];
+    for key in stray {
+        let value = js_sys::Object::new();
+        js_sys::Reflect::set(&value, &"data".into(), &"x".into()).unwrap();
+        store.raw_put(schema::PAGES, key, &value).await.unwrap();
+    }
+    let (first, _) = store.load_first().await.unwrap();
+    let mut reported: Vec<_> = first.problems.iter().map(|p| p.key.as_str()).collect();
+    reported.sort();
+    assert_eq!(reported, ["archive/0001", "notes/0001", "people/0031x", "quotes/0001", "zzz/0001"]);
+    assert_eq!(first.parts.people.len(), 1, "the rest loads");
     store.close();
     Store::delete(&name).await.unwrap();
 }
