@@ -338,6 +338,11 @@ async fn stored_bytes(store: &Store) -> Vec<u8> {
     out
 }
 
+/// One page as it is on disk.
+async fn stored_page(store: &Store, key: &str) -> JsValue {
+    store.raw_values(schema::PAGES).await.unwrap().into_iter().find(|(k, _)| k == key).expect("the page is stored").1
+}
+
 fn contains(haystack: &[u8], needle: &str) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
 }
@@ -443,7 +448,7 @@ async fn a_damaged_sealed_value_is_reported_and_never_overwritten() {
         .plan(&Command::UpdatePerson(victims[0], draft("Katri", "Häkkinen", "kati@example.fi")), &mut env(2, &mut next))
         .unwrap();
     assert!(store.write(&plan.changes).await.is_err());
-    let still = store.raw_values(schema::PAGES).await.unwrap().into_iter().find(|(k, _)| *k == page_key).unwrap().1;
+    let still = stored_page(&store, &page_key).await;
     let still = js_sys::Uint8Array::new(&js_sys::Reflect::get(&still, &"gcm".into()).unwrap()).to_vec();
     assert_eq!(still, bytes, "the damaged value is left as it was");
     store.close();
@@ -486,7 +491,7 @@ async fn pages_sealed_by_earlier_versions_open_and_are_sealed_anew_when_written(
     run(&store, &mut reg, &mut ids, 0, Command::AddPerson(draft("Kati", "Häkkinen", "kati@example.fi"))).await;
     let person = reg.people().next().unwrap().id;
     let page_key = sidos::bundle::pages::page_key(sidos::bundle::pages::Kind::People, &person.to_string());
-    let plain = store.raw_values(schema::PAGES).await.unwrap().into_iter().find(|(k, _)| *k == page_key).unwrap().1;
+    let plain = stored_page(&store, &page_key).await;
     let text = js_sys::Reflect::get(&plain, &"data".into()).unwrap().as_string().unwrap();
     store.create_vault("Admin", "kolme pientä porsasta metsässä").await.unwrap();
     // The page as earlier versions sealed it: XChaCha20-Poly1305 in `sealed`.
@@ -505,7 +510,7 @@ async fn pages_sealed_by_earlier_versions_open_and_are_sealed_anew_when_written(
         .plan(&Command::UpdatePerson(person, draft("Katri", "Häkkinen", "kati@example.fi")), &mut env(1, &mut next))
         .unwrap();
     store.write(&plan.changes).await.unwrap();
-    let now = store.raw_values(schema::PAGES).await.unwrap().into_iter().find(|(k, _)| *k == page_key).unwrap().1;
+    let now = stored_page(&store, &page_key).await;
     let has = |field: &str| js_sys::Reflect::get(&now, &field.into()).is_ok_and(|v| !v.is_undefined());
     assert!(has("gcm") && !has("sealed"), "written anew in the browser's form");
     let back = store.load().await.unwrap().into_register(reg.device(), Box::new(FinnishOrder));
