@@ -445,6 +445,19 @@ impl AppState {
         Ok(plan)
     }
 
+    /// What a page does when a change was not saved for a reason other
+    /// than its own fields: a refusal (gone, not allowed) goes to the
+    /// notice every page shows; a storage failure to the page's own
+    /// message, `show`, in the user's language; while another change is
+    /// still being written, nothing.
+    pub fn not_saved(self, i18n: crate::ui::text::I18n, error: RunError, show: impl FnOnce(String)) {
+        match error {
+            RunError::Command(e) => self.refused(e),
+            RunError::Store(e) => show(crate::ui::text::store_error(i18n, &e).to_owned()),
+            RunError::Busy => {}
+        }
+    }
+
     /// Tells the user why a command was refused (gone, or not allowed).
     pub fn refused(self, error: CommandError) {
         self.notice.set(Some(match error {

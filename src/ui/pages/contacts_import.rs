@@ -547,9 +547,7 @@ fn Importer() -> impl IntoView {
                 Err(RunError::Command(CommandError::Refused(Refusal::Restricted(_)))) => {
                     refusal.set(vec![t_string!(i18n, import.refused_restricted).to_owned()]);
                 }
-                Err(RunError::Command(e)) => state.refused(e),
-                Err(RunError::Store(e)) => refusal.set(vec![text::store_error(i18n, &e).to_owned()]),
-                Err(RunError::Busy) => {}
+                Err(e) => state.not_saved(i18n, e, |m| refusal.set(vec![m])),
             }
         });
     };

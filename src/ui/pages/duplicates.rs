@@ -16,7 +16,7 @@ use crate::ui::components::use_title;
 use crate::ui::i18n::*;
 use crate::ui::pages::audit::field_name;
 use crate::ui::pages::person_form::custom_text;
-use crate::ui::state::{AppState, Notice, RunError};
+use crate::ui::state::{AppState, Notice};
 use crate::ui::text::{self, I18n};
 
 #[component]
@@ -157,9 +157,7 @@ fn Compare(a: PersonId, b: PersonId) -> impl IntoView {
                     state.notice.set(Some(Notice::Merged));
                     navigate(&format!("/people/{}", keep.id), Default::default());
                 }
-                Err(RunError::Store(e)) => failure.set(Some(text::store_error(i18n, &e).to_owned())),
-                Err(RunError::Command(e)) => state.refused(e),
-                Err(_) => {}
+                Err(e) => state.not_saved(i18n, e, |m| failure.set(Some(m))),
             }
         });
     };

@@ -401,9 +401,7 @@ fn PartnerPanel(
                     let message = list.first().map(|e| text::problem(i18n, &e.problem).to_owned()).unwrap_or_default();
                     problem.set(Some(message));
                 }
-                Err(RunError::Command(e)) => state.refused(e),
-                Err(RunError::Store(e)) => problem.set(Some(text::store_error(i18n, &e).to_owned())),
-                Err(RunError::Busy) => {}
+                Err(e) => state.not_saved(i18n, e, |m| problem.set(Some(m))),
             }
         });
     };

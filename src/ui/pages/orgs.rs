@@ -131,9 +131,7 @@ fn OrgDetails(id: OrgId) -> impl IntoView {
                     state.notice.set(Some(Notice::Deleted));
                     navigate("/organisations", Default::default());
                 }
-                Err(RunError::Store(e)) => failure.set(Some(text::store_error(i18n, &e).to_owned())),
-                Err(RunError::Command(e)) => state.refused(e),
-                Err(_) => {}
+                Err(e) => state.not_saved(i18n, e, |m| failure.set(Some(m))),
             }
         });
     };
@@ -302,9 +300,7 @@ fn OrgForm(id: Option<OrgId>) -> impl IntoView {
                     errors.set(list);
                     super::focus_error_summary();
                 }
-                Err(RunError::Command(e)) => state.refused(e),
-                Err(RunError::Store(e)) => failure.set(Some(text::store_error(i18n, &e).to_owned())),
-                Err(RunError::Busy) => {}
+                Err(e) => state.not_saved(i18n, e, |m| failure.set(Some(m))),
             }
         });
     };

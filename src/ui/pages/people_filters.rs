@@ -171,8 +171,7 @@ fn FilterFields(filter: PeopleFilter) -> impl IntoView {
                 Err(RunError::Command(CommandError::Invalid(list))) => {
                     segment_error.set(list.first().map(|e| text::problem(i18n, &e.problem).to_owned()));
                 }
-                Err(RunError::Store(e)) => segment_error.set(Some(text::store_error(i18n, &e).to_owned())),
-                Err(_) => {}
+                Err(e) => state.not_saved(i18n, e, |m| segment_error.set(Some(m))),
             }
         });
     };

@@ -11,7 +11,7 @@ use crate::ui::i18n::*;
 use crate::ui::pages::audit::History;
 use crate::ui::pages::person_form::custom_text;
 use crate::ui::pages::records::Timeline;
-use crate::ui::state::{AppState, Notice, RunError};
+use crate::ui::state::{AppState, Notice};
 use crate::ui::text;
 
 #[component]
@@ -117,9 +117,7 @@ fn Details(person: Person) -> impl IntoView {
                     state.notice.set(Some(Notice::Deleted));
                     navigate("/people", Default::default());
                 }
-                Err(RunError::Store(e)) => failure.set(Some(text::store_error(i18n, &e).to_owned())),
-                Err(RunError::Command(e)) => state.refused(e),
-                Err(RunError::Busy) => {}
+                Err(e) => state.not_saved(i18n, e, |m| failure.set(Some(m))),
             }
         });
     };

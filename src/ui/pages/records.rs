@@ -399,9 +399,7 @@ fn RecordForm(person: PersonId, kind: String, record: Option<Record>) -> impl In
                         errors.set(list);
                         super::focus_error_summary();
                     }
-                    Err(RunError::Command(e)) => state.refused(e),
-                    Err(RunError::Store(e)) => failure.set(Some(text::store_error(i18n, &e).to_owned())),
-                    Err(RunError::Busy) => {}
+                    Err(e) => state.not_saved(i18n, e, |m| failure.set(Some(m))),
                 }
             });
         }
@@ -418,9 +416,7 @@ fn RecordForm(person: PersonId, kind: String, record: Option<Record>) -> impl In
                         state.notice.set(Some(Notice::Deleted));
                         navigate(&back, Default::default());
                     }
-                    Err(RunError::Store(e)) => failure.set(Some(text::store_error(i18n, &e).to_owned())),
-                    Err(RunError::Command(e)) => state.refused(e),
-                    Err(_) => {}
+                    Err(e) => state.not_saved(i18n, e, |m| failure.set(Some(m))),
                 }
             });
         }

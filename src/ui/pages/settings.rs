@@ -111,8 +111,7 @@ pub fn SettingsPage() -> impl IntoView {
                     errors.set(list);
                     super::focus_error_summary();
                 }
-                Err(RunError::Store(e)) => failure.set(Some(text::store_error(i18n, &e).to_owned())),
-                Err(_) => {}
+                Err(e) => state.not_saved(i18n, e, |m| failure.set(Some(m))),
             }
         });
     };

@@ -70,9 +70,7 @@ pub fn NewslettersSection() -> impl IntoView {
                     errors.set(list);
                     super::focus_error_summary();
                 }
-                Err(RunError::Command(e)) => state.refused(e),
-                Err(RunError::Store(e)) => failure.set(Some(text::store_error(i18n, &e).to_owned())),
-                Err(RunError::Busy) => {}
+                Err(e) => state.not_saved(i18n, e, |m| failure.set(Some(m))),
             }
         });
     };
