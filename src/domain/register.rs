@@ -156,6 +156,11 @@ impl Register {
         self.index.fill_texts(self.search_source());
     }
 
+    /// Whether what a search reads is made (see [`Register::prepare_search`]).
+    pub fn search_ready(&self) -> bool {
+        self.index.has_texts()
+    }
+
     /// What the search index reads of a person, by id.
     fn search_source<'a>(&'a self) -> impl FnMut(PersonId) -> Option<Searchable<'a>> + 'a {
         |id| self.people.get(&id).map(|p| searchable(&self.orgs, p))
@@ -480,9 +485,11 @@ impl Register {
         self.people.insert(person.id, person);
     }
 
+    /// The list order anew, after many changes at once (an import) or a
+    /// change of the custom fields. The searchable texts are made again by
+    /// the next search, or by [`Register::prepare_search`] before it.
     fn rebuild_index(&mut self) {
-        self.index =
-            SearchIndex::build(self.people.values().map(|p| searchable(&self.orgs, p)), self.collator.as_ref());
+        self.index = SearchIndex::order(self.people.values(), self.collator.as_ref());
     }
 
     fn reindex_members(&mut self, org: OrgId) {

@@ -439,6 +439,14 @@ impl AppState {
         });
         web::mark("command-applied");
         self.rev.update(|r| *r += 1);
+        // Many changes at once (an import) leave the search texts to be
+        // made anew: after the next paint, not before it.
+        if self.reg.with_value(|r| r.as_ref().is_some_and(|r| !r.search_ready())) {
+            leptos::task::spawn_local(async move {
+                web::next_paint().await;
+                self.reg.with_value(|r| r.as_ref().map(Register::prepare_search));
+            });
+        }
         if let Some(tabs) = self.tabs.get_value() {
             tabs.send(TabMessage::Changed);
         }

@@ -283,6 +283,36 @@ fn custom_fields_are_checked_like_built_in_ones() {
 }
 
 #[test]
+fn search_texts_are_made_anew_after_the_custom_fields_change() {
+    let mut w = World::new();
+    let tag = field("Tunniste", FieldKind::Text, false);
+    w.run(Command::UpdateSettings(Settings { fields: vec![tag.clone()], ..Settings::default() }));
+    let mut draft = person("Anna", "Aho");
+    draft.custom = [(tag.id, "ABC-123".to_owned())].into();
+    let anna = w.add(draft);
+    let bertta = w.add(person("Bertta", "Berg"));
+    w.reg.prepare_search();
+    assert!(w.reg.search_ready());
+    assert_eq!(w.reg.search(&Filter::text("abc-123")), vec![anna]);
+
+    // A second text field: the list is ordered again at once, and what a
+    // search reads is made again, by the next search or beforehand.
+    let note = field("Huomio", FieldKind::Text, false);
+    w.run(Command::UpdateSettings(Settings { fields: vec![tag.clone(), note], ..w.reg.settings().clone() }));
+    assert!(!w.reg.search_ready(), "made again only when needed");
+    assert_eq!(w.reg.search(&Filter::text("")), vec![anna, bertta], "the list in name order");
+    assert_eq!(w.reg.search(&Filter::text("abc-123")), vec![anna]);
+    assert!(w.reg.search_ready());
+
+    // The unused field removed again: made beforehand this time.
+    w.run(Command::UpdateSettings(Settings { fields: vec![tag], ..w.reg.settings().clone() }));
+    w.reg.prepare_search();
+    assert!(w.reg.search_ready());
+    assert_eq!(w.reg.search(&Filter::text("abc-123")), vec![anna]);
+    assert_eq!(w.reg.search(&Filter::text("berg")), vec![bertta]);
+}
+
+#[test]
 fn settings_refuse_bad_definitions_and_removing_what_is_in_use() {
     let mut w = World::new();
     let club = CategoryDef { key: CategoryKey::new("custom-club"), name: "Kerho".into() };
