@@ -591,3 +591,73 @@ async fn the_browsers_deflate_makes_bundles_that_open() {
     let file = envelope::seal_deflated(&deflated, document.len(), "salasana", fast, [1; 16], [2; 24]).unwrap();
     assert_eq!(envelope::open(&file, "salasana").unwrap().plaintext, document);
 }
+
+#[wasm_bindgen_test]
+async fn pages_sealed_by_an_earlier_version_are_sealed_anew_once() {
+    let name = db_name("seal-anew");
+    let store = Store::open(&name).await.unwrap();
+    let mut reg = register(9);
+    let mut ids = Ids(0);
+    for (minute, (given, family)) in
+        [("Kati", "Häkkinen"), ("Åsa", "Öberg"), ("Ville", "Virta")].into_iter().enumerate()
+    {
+        let email = format!("{}@example.fi", given.to_lowercase());
+        run(&store, &mut reg, &mut ids, minute as i64, Command::AddPerson(draft(given, family, &email))).await;
+    }
+    let plain: Vec<(String, String)> = store
+        .raw_values(schema::PAGES)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|(k, _)| k.starts_with("people/"))
+        .map(|(k, v)| (k, js_sys::Reflect::get(&v, &"data".into()).unwrap().as_string().unwrap()))
+        .collect();
+    assert!(plain.len() >= 2, "three people on at least two pages");
+    store.create_vault("Admin", "kolme pientä porsasta metsässä").await.unwrap();
+    assert!(store.pages_sealed_now().await.unwrap(), "a new vault seals every page the browser's way");
+
+    // As an earlier version left it: the people's pages sealed by the app,
+    // one of them damaged, and no note that pages were sealed anew.
+    let key = store.data_key().unwrap();
+    let earlier = |page_key: &str, text: &str, damage: bool| {
+        let mut sealed = sidos::bundle::vault::seal(&key, schema::PAGES, page_key, [3; 24], text.as_bytes());
+        if damage {
+            sealed[30] ^= 1;
+        }
+        let value = js_sys::Object::new();
+        js_sys::Reflect::set(&value, &"sealed".into(), &js_sys::Uint8Array::from(sealed.as_slice())).unwrap();
+        JsValue::from(value)
+    };
+    let damaged = plain[0].0.clone();
+    for (i, (page_key, text)) in plain.iter().enumerate() {
+        store.raw_put(schema::PAGES, page_key, &earlier(page_key, text, i == 0)).await.unwrap();
+    }
+    let untouched = js_sys::Object::new();
+    js_sys::Reflect::set(&untouched, &"doc".into(), &"".into()).unwrap();
+    store.raw_put(schema::META, "page_seal", &untouched).await.unwrap();
+    assert!(!store.pages_sealed_now().await.unwrap());
+    let before = store.load().await.unwrap();
+
+    assert_eq!(store.seal_earlier_pages().await.unwrap(), plain.len() - 1, "all but the damaged page");
+    assert!(store.pages_sealed_now().await.unwrap());
+    let has =
+        |value: &JsValue, field: &str| js_sys::Reflect::get(value, &field.into()).is_ok_and(|v| !v.is_undefined());
+    for (page_key, _) in &plain {
+        let value = stored_page(&store, page_key).await;
+        if *page_key == damaged {
+            assert!(has(&value, "sealed") && !has(&value, "gcm"), "a page that does not open is left as it is");
+        } else {
+            assert!(has(&value, "gcm") && !has(&value, "sealed"), "{page_key} sealed anew");
+        }
+    }
+    let after = store.load().await.unwrap();
+    assert_eq!(after.parts.people, before.parts.people, "the same people read back");
+    assert_eq!(after.problems.len(), 1, "the damaged page is still reported: {:?}", after.problems);
+    assert_eq!(after.problems[0].key, damaged);
+    assert_eq!(store.seal_earlier_pages().await.unwrap(), 0, "nothing left to seal");
+
+    store.lock();
+    assert!(store.seal_earlier_pages().await.is_err(), "not while locked");
+    store.close();
+    Store::delete(&name).await.unwrap();
+}

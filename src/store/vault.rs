@@ -26,6 +26,10 @@ use crate::domain::{Actor, AuditEntry, Level};
 
 const USERS: &str = "users";
 const ACCESS: &str = "access";
+/// Set once every page is sealed by the browser (see `codec`); registers
+/// sealed by earlier versions have their pages sealed anew once.
+const PAGE_SEAL: &str = "page_seal";
+const PAGE_SEAL_NOW: &str = "aes-256-gcm";
 
 /// Someone who can unlock the register.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -243,6 +247,11 @@ impl Store {
                     )
                 })
                 .map_err(js)?;
+            tx.object_store(META)
+                .and_then(|s| {
+                    s.put_with_key(&sealing.value(META, PAGE_SEAL, "doc", PAGE_SEAL_NOW, &[]), &PAGE_SEAL.into())
+                })
+                .map_err(js)?;
             tx.object_store(VAULT)
                 .and_then(|s| s.put_with_key(&JsValue::from_str(&json(&doc_to_dto(&doc))), &USERS.into()))
                 .map_err(js)?;
@@ -257,6 +266,61 @@ impl Store {
         finished(&tx).await?;
         *self.codec.borrow_mut() = sealing;
         Ok(user)
+    }
+
+    /// Whether every page is sealed in the current form (the vault must be
+    /// unlocked; without a vault there is nothing to seal).
+    pub async fn pages_sealed_now(&self) -> Result<bool, StoreError> {
+        let tx = self.db.transaction_with_str(META).map_err(|e| StoreError::from_js(&e))?;
+        let req = tx.object_store(META).and_then(|s| s.get(&PAGE_SEAL.into())).map_err(|e| StoreError::from_js(&e))?;
+        let value = request(&req).await?;
+        if value.is_undefined() {
+            return Ok(false);
+        }
+        Ok(self.codec.borrow().text(META, PAGE_SEAL, "doc", &value).is_ok_and(|t| t == PAGE_SEAL_NOW))
+    }
+
+    /// Seals anew, in the browser's form, the pages an earlier version
+    /// sealed with the app's own cipher, and notes that it is done, in one
+    /// transaction; the number of pages. A page that does not open is left
+    /// as it is (it is reported when the register is read). The vault must
+    /// be unlocked, and the caller holds the write lock (`web::tabs`): the
+    /// pages are read and sealed before the writing transaction.
+    pub async fn seal_earlier_pages(&self) -> Result<usize, StoreError> {
+        let codec = self.codec.borrow().clone();
+        if codec.key().is_none() {
+            return Err(StoreError::Failed("locked".into()));
+        }
+        let js = |e: JsValue| StoreError::from_js(&e);
+        let mut earlier = Vec::new();
+        for (key, value) in self.raw_values(PAGES).await? {
+            let sealed_by_app = Reflect::get(&value, &"sealed".into()).is_ok_and(|v| !v.is_undefined());
+            if let (true, Ok(text)) = (sealed_by_app, codec.text(PAGES, &key, "data", &value)) {
+                earlier.push((key, text));
+            }
+        }
+        let values = codec.page_values(PAGES, &earlier).await.map_err(js)?;
+        if !self.is_unlocked() {
+            // Locked meanwhile: the key goes with this.
+            return Err(StoreError::Failed("locked".into()));
+        }
+        let names = Array::of2(&PAGES.into(), &META.into());
+        let tx = self.db.transaction_with_str_sequence_and_mode(&names, IdbTransactionMode::Readwrite).map_err(js)?;
+        let issued = (|| -> Result<(), JsValue> {
+            let pages = tx.object_store(PAGES)?;
+            for ((key, _), value) in earlier.iter().zip(values) {
+                pages.put_with_key(&value, &key.into())?;
+            }
+            tx.object_store(META)?
+                .put_with_key(&codec.value(META, PAGE_SEAL, "doc", PAGE_SEAL_NOW, &[]), &PAGE_SEAL.into())?;
+            Ok(())
+        })();
+        if let Err(e) = issued {
+            let _ = tx.abort();
+            return Err(StoreError::from_js(&e));
+        }
+        finished(&tx).await?;
+        Ok(earlier.len())
     }
 
     /// Saves the users and their levels (and an audit entry saying so) in

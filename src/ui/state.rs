@@ -254,7 +254,19 @@ impl AppState {
             Err(_) => return Ok(()),
         }
         self.purge_dietary().await;
+        self.seal_earlier_pages().await;
         Ok(())
+    }
+
+    /// Pages sealed by an earlier version open as they are, only slower;
+    /// once the register is open they are sealed anew, in the background.
+    /// A failure changes nothing, and it is tried again next time.
+    async fn seal_earlier_pages(self) {
+        let Some(store) = self.store.get_value() else { return };
+        if !store.is_unlocked() || store.pages_sealed_now().await.unwrap_or(true) {
+            return;
+        }
+        let _ = tabs::with_lock(tabs::WRITE_LOCK, move || async move { store.seal_earlier_pages().await }).await;
     }
 
     /// Waits until the whole register is in memory (the relationship
