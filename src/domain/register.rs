@@ -295,7 +295,7 @@ impl Register {
     /// The records made with an organisation, newest first.
     pub fn records_of_org(&self, org: OrgId) -> Vec<&Record> {
         let mut list: Vec<&Record> = self.records.values().filter(|r| r.org == Some(org)).collect();
-        list.sort_by(|a, b| b.kind.date().cmp(&a.kind.date()));
+        list.sort_by_key(|r| std::cmp::Reverse(r.kind.date()));
         list
     }
 

@@ -187,12 +187,10 @@ pub fn generate(config: &Config) -> Sample {
                 emails.push(Labeled { label: "työ".into(), value: format!("{local}@{}", domains[i]) });
             }
         }
-        if emails.is_empty() || rng.chance(25) {
-            if rng.chance(90) {
-                let suffix = if rng.chance(50) { format!("{}", n % 1000) } else { String::new() };
-                let domain = rng.pick(PERSONAL_DOMAINS);
-                emails.push(Labeled { label: "koti".into(), value: format!("{local}{suffix}@{domain}") });
-            }
+        if (emails.is_empty() || rng.chance(25)) && rng.chance(90) {
+            let suffix = if rng.chance(50) { format!("{}", n % 1000) } else { String::new() };
+            let domain = rng.pick(PERSONAL_DOMAINS);
+            emails.push(Labeled { label: "koti".into(), value: format!("{local}{suffix}@{domain}") });
         }
         let mut phones = Vec::new();
         if rng.chance(80) {
@@ -354,18 +352,7 @@ pub fn generate(config: &Config) -> Sample {
     }
 
     let settings = Settings { stamp: stamp_at(oldest), ..Settings::default() };
-    Sample {
-        device,
-        parts: Parts {
-            people,
-            orgs,
-            records,
-            tombstones,
-            settings: Some(settings),
-            clock: Some(clock),
-            ..Parts::default()
-        },
-    }
+    Sample { device, parts: Parts { people, orgs, records, tombstones, settings: Some(settings), clock: Some(clock) } }
 }
 
 /// Lower-case ASCII letters and digits of a text: "Mäkisen Sähkö" → "makisensahko".

@@ -116,8 +116,6 @@ fn created_in(created: Option<DateTime<Utc>>, stamp: Option<Stamp>) -> Result<Da
     created.or_else(|| stamp.and_then(stamp_time)).ok_or_else(|| bad("created", "missing"))
 }
 
-/// A person's restriction of processing.
-
 fn entity_parts(e: &EntityRef) -> (&'static str, Uuid) {
     match e {
         EntityRef::Person(id) => ("person", id.uuid()),
