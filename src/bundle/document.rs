@@ -36,8 +36,8 @@ pub const OLDEST_VERSION: u64 = 1;
 /// means a broken clock or a forged file, which would drag every later
 /// stamp with it.
 pub const MAX_CLOCK_SKEW_DAYS: i64 = 7;
-/// The record kinds a scope may name.
-pub const RECORD_KINDS: [&str; 5] = ["contract", "feedback", "ticket", "training", "event"];
+/// The record kinds a scope may name: those documents tag records with.
+pub use super::dto::RECORD_KINDS;
 
 /// What the document says about what it includes.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -108,7 +108,8 @@ struct RecordFields {
     dietary: Option<String>,
 }
 
-const RECORD_KINDS: &[&str] = &["contract", "feedback", "ticket", "training", "event"];
+/// The kinds of relationship records, as documents tag them (`type`).
+pub const RECORD_KINDS: [&str; 5] = ["contract", "feedback", "ticket", "training", "event"];
 
 impl<'de> Deserialize<'de> for RecordDto {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -144,7 +145,7 @@ impl<'de> Deserialize<'de> for RecordDto {
                 date: needed(f.date, "date")?,
                 dietary: f.dietary,
             },
-            other => return Err(D::Error::unknown_variant(other, RECORD_KINDS)),
+            other => return Err(D::Error::unknown_variant(other, &RECORD_KINDS)),
         };
         Ok(RecordDto {
             id: f.id,
