@@ -29,6 +29,8 @@ use web_sys::{CryptoKey, SubtleCrypto};
 
 use crate::bundle::vault::{self, DataKey};
 
+/// The field of a value sealed by the app.
+const SEALED: &str = "sealed";
 /// The field of a page sealed by the browser, and of its nonce.
 const GCM: &str = "gcm";
 const IV: &str = "iv";
@@ -88,7 +90,7 @@ impl Codec {
                 let mut nonce = [0u8; 24];
                 getrandom::fill(&mut nonce).expect("the browser's crypto.getRandomValues is available");
                 let sealed = vault::seal(data_key, store, key, nonce, text.as_bytes());
-                let _ = Reflect::set(&obj, &"sealed".into(), &Uint8Array::from(sealed.as_slice()));
+                let _ = Reflect::set(&obj, &SEALED.into(), &Uint8Array::from(sealed.as_slice()));
             }
             None => {
                 let _ = Reflect::set(&obj, &field.into(), &text.into());
@@ -105,7 +107,7 @@ impl Codec {
         if let Some(text) = Reflect::get(value, &field.into()).ok().and_then(|t| t.as_string()) {
             return Ok(text);
         }
-        let sealed = Reflect::get(value, &"sealed".into()).map_err(|_| Unreadable::Missing)?;
+        let sealed = Reflect::get(value, &SEALED.into()).map_err(|_| Unreadable::Missing)?;
         if sealed.is_undefined() || sealed.is_null() {
             return Err(Unreadable::Missing);
         }
@@ -115,11 +117,14 @@ impl Codec {
         String::from_utf8(plain).map_err(|_| Unreadable::Damaged)
     }
 
-    /// Whether a stored value is sealed.
+    /// Whether a stored value is sealed, in either form.
     pub fn is_sealed(value: &JsValue) -> bool {
-        ["sealed", GCM]
-            .iter()
-            .any(|f| Reflect::get(value, &(*f).into()).is_ok_and(|s| !s.is_undefined() && !s.is_null()))
+        Codec::sealed_by_app(value) || is_gcm(value)
+    }
+
+    /// Whether a stored value is sealed by the app's own cipher (`sealed`).
+    pub fn sealed_by_app(value: &JsValue) -> bool {
+        has(value, SEALED)
     }
 
     /// The browser's AES-256-GCM key for pages (`None` without a vault),
@@ -246,7 +251,11 @@ impl Openings {
 }
 
 fn is_gcm(value: &JsValue) -> bool {
-    Reflect::get(value, &GCM.into()).is_ok_and(|s| !s.is_undefined() && !s.is_null())
+    has(value, GCM)
+}
+
+fn has(value: &JsValue, field: &str) -> bool {
+    Reflect::get(value, &field.into()).is_ok_and(|s| !s.is_undefined() && !s.is_null())
 }
 
 fn subtle() -> Result<SubtleCrypto, JsValue> {

@@ -294,8 +294,7 @@ impl Store {
         let js = |e: JsValue| StoreError::from_js(&e);
         let mut earlier = Vec::new();
         for (key, value) in self.raw_values(PAGES).await? {
-            let sealed_by_app = Reflect::get(&value, &"sealed".into()).is_ok_and(|v| !v.is_undefined());
-            if let (true, Ok(text)) = (sealed_by_app, codec.text(PAGES, &key, "data", &value)) {
+            if let (true, Ok(text)) = (Codec::sealed_by_app(&value), codec.text(PAGES, &key, "data", &value)) {
                 earlier.push((key, text));
             }
         }
@@ -359,9 +358,8 @@ impl Store {
         finished(&tx).await
     }
 
-    /// Every stored value of an object store, as it is on disk (tests look
-    /// into them for anything readable).
-    #[doc(hidden)]
+    /// Every stored value of an object store, as it is on disk: sealing
+    /// anew reads them, and tests look into them for anything readable.
     pub async fn raw_values(&self, store: &str) -> Result<Vec<(String, JsValue)>, StoreError> {
         let js = |e: JsValue| StoreError::from_js(&e);
         let tx = self.db.transaction_with_str(store).map_err(js)?;
