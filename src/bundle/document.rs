@@ -211,7 +211,16 @@ struct Probe {
 
 /// The document's bytes (compact JSON).
 pub fn write(snapshot: &Snapshot) -> Vec<u8> {
-    serde_json::to_vec(&DocumentDto::from(snapshot)).expect("documents always serialise")
+    let mut out = Vec::new();
+    write_to(snapshot, &mut out).expect("documents always serialise into memory");
+    out
+}
+
+/// Writes the document's JSON into `out` piece by piece, so that a host can
+/// pass the pieces on (to be compressed) while the rest is being written.
+/// Fails only if `out` does.
+pub fn write_to(snapshot: &Snapshot, out: impl std::io::Write) -> std::io::Result<()> {
+    serde_json::to_writer(out, &DocumentDto::from(snapshot)).map_err(std::io::Error::from)
 }
 
 fn schema(detail: impl Into<String>) -> BundleError {

@@ -200,13 +200,11 @@ pub fn seal(
     salt: [u8; 16],
     nonce: [u8; NONCE_BYTES],
 ) -> Result<Vec<u8>, BundleError> {
-    // Too large is refused before compressing; the rest is checked by
-    // `seal_deflated`.
+    // Too large is refused before deriving the key.
     if plaintext.len() as u64 > MAX_PLAINTEXT_BYTES {
         return Err(BundleError::TooLarge { size: plaintext.len() as u64, limit: MAX_PLAINTEXT_BYTES });
     }
-    let compressed = Zeroizing::new(miniz_oxide::deflate::compress_to_vec(plaintext, DEFLATE_LEVEL));
-    seal_deflated(&compressed, plaintext.len(), passphrase, params, salt, nonce)
+    Sealer::new(passphrase, params, salt, nonce)?.seal(plaintext)
 }
 
 /// Like [`seal`], for a document the host has already compressed with raw
@@ -220,39 +218,77 @@ pub fn seal_deflated(
     salt: [u8; 16],
     nonce: [u8; NONCE_BYTES],
 ) -> Result<Vec<u8>, BundleError> {
-    if passphrase.is_empty() {
-        return Err(BundleError::EmptyPassphrase);
+    Sealer::new(passphrase, params, salt, nonce)?.seal_deflated(compressed, plaintext_len)
+}
+
+/// A bundle's key, derived before its document is ready, so that a host
+/// can derive it (slow on purpose) while the document is still being
+/// compressed elsewhere; then [`Sealer::seal_deflated`].
+pub struct Sealer {
+    params: KdfParams,
+    salt: [u8; 16],
+    nonce: [u8; NONCE_BYTES],
+    key: Zeroizing<[u8; 32]>,
+}
+
+impl Sealer {
+    /// Checks the passphrase and parameters and derives the key.
+    pub fn new(
+        passphrase: &str,
+        params: KdfParams,
+        salt: [u8; 16],
+        nonce: [u8; NONCE_BYTES],
+    ) -> Result<Sealer, BundleError> {
+        if passphrase.is_empty() {
+            return Err(BundleError::EmptyPassphrase);
+        }
+        params.check()?;
+        let key = derive_key(passphrase, &params, &salt)?;
+        Ok(Sealer { params, salt, nonce, key })
     }
-    params.check()?;
-    if plaintext_len as u64 > MAX_PLAINTEXT_BYTES {
-        return Err(BundleError::TooLarge { size: plaintext_len as u64, limit: MAX_PLAINTEXT_BYTES });
+
+    /// Compresses the document and encrypts it into a bundle file.
+    pub fn seal(self, plaintext: &[u8]) -> Result<Vec<u8>, BundleError> {
+        if plaintext.len() as u64 > MAX_PLAINTEXT_BYTES {
+            return Err(BundleError::TooLarge { size: plaintext.len() as u64, limit: MAX_PLAINTEXT_BYTES });
+        }
+        let compressed = Zeroizing::new(miniz_oxide::deflate::compress_to_vec(plaintext, DEFLATE_LEVEL));
+        self.seal_deflated(&compressed, plaintext.len())
     }
-    let header = Header { version: VERSION, kdf: params, salt: salt.to_vec(), nonce, ciphertext_len: 0, file_len: 0 };
-    let key = derive_key(passphrase, &header.kdf, &header.salt)?;
-    let cipher =
-        XChaCha20Poly1305::new_from_slice(key.as_slice()).map_err(|_| BundleError::Kdf("key length".into()))?;
-    let aad = header.aad();
-    let ciphertext = cipher
-        .encrypt(&XNonce::from(nonce), Payload { msg: compressed, aad: &aad })
-        .map_err(|_| BundleError::TooLarge { size: plaintext_len as u64, limit: MAX_PLAINTEXT_BYTES })?;
-    let envelope = EnvelopeJson {
-        format: FORMAT.into(),
-        version: VERSION,
-        kdf: KdfJson {
-            name: KDF_NAME.into(),
-            version: KDF_VERSION,
-            m_kib: params.m_kib.into(),
-            t: params.t.into(),
-            p: params.p.into(),
-            salt: B64.encode(salt),
-        },
-        aead: AeadJson { name: AEAD_NAME.into(), nonce: B64.encode(nonce) },
-        compression: COMPRESSION.into(),
-        ciphertext: B64.encode(&ciphertext),
-    };
-    let file = serde_json::to_vec(&envelope).expect("the envelope always serialises");
-    check_file_size(file.len() as u64)?;
-    Ok(file)
+
+    /// Encrypts the compressed document into a bundle file.
+    pub fn seal_deflated(self, compressed: &[u8], plaintext_len: usize) -> Result<Vec<u8>, BundleError> {
+        let Sealer { params, salt, nonce, key } = self;
+        if plaintext_len as u64 > MAX_PLAINTEXT_BYTES {
+            return Err(BundleError::TooLarge { size: plaintext_len as u64, limit: MAX_PLAINTEXT_BYTES });
+        }
+        let header =
+            Header { version: VERSION, kdf: params, salt: salt.to_vec(), nonce, ciphertext_len: 0, file_len: 0 };
+        let cipher =
+            XChaCha20Poly1305::new_from_slice(key.as_slice()).map_err(|_| BundleError::Kdf("key length".into()))?;
+        let aad = header.aad();
+        let ciphertext = cipher
+            .encrypt(&XNonce::from(nonce), Payload { msg: compressed, aad: &aad })
+            .map_err(|_| BundleError::TooLarge { size: plaintext_len as u64, limit: MAX_PLAINTEXT_BYTES })?;
+        let envelope = EnvelopeJson {
+            format: FORMAT.into(),
+            version: VERSION,
+            kdf: KdfJson {
+                name: KDF_NAME.into(),
+                version: KDF_VERSION,
+                m_kib: params.m_kib.into(),
+                t: params.t.into(),
+                p: params.p.into(),
+                salt: B64.encode(salt),
+            },
+            aead: AeadJson { name: AEAD_NAME.into(), nonce: B64.encode(nonce) },
+            compression: COMPRESSION.into(),
+            ciphertext: B64.encode(&ciphertext),
+        };
+        let file = serde_json::to_vec(&envelope).expect("the envelope always serialises");
+        check_file_size(file.len() as u64)?;
+        Ok(file)
+    }
 }
 
 /// Reads and checks a bundle's header without decrypting (no passphrase,

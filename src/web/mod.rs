@@ -11,6 +11,7 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use crate::domain::Collator;
 
+pub mod deflate;
 pub mod tabs;
 
 /// The current time.

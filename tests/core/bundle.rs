@@ -996,3 +996,19 @@ fn a_document_the_host_compressed_seals_and_opens_like_any_other() {
         Err(BundleError::EmptyPassphrase)
     );
 }
+
+#[test]
+fn a_key_derived_before_the_document_is_ready_seals_the_same_file() {
+    let plaintext = br#"{"format":"sidos-register","version":2,"people":[]}"#.repeat(50);
+    let deflated = miniz_oxide::deflate::compress_to_vec(&plaintext, 6);
+    let sealer = envelope::Sealer::new(PASS, FAST, SALT, NONCE).unwrap();
+    let file = sealer.seal_deflated(&deflated, plaintext.len()).unwrap();
+    assert_eq!(file, envelope::seal_deflated(&deflated, plaintext.len(), PASS, FAST, SALT, NONCE).unwrap());
+    assert_eq!(envelope::open(&file, PASS).unwrap().plaintext, plaintext);
+    // Bad input is refused before any key is derived, or once the size is known.
+    assert_eq!(envelope::Sealer::new("", FAST, SALT, NONCE).err(), Some(BundleError::EmptyPassphrase));
+    let huge = KdfParams { m_kib: 4 * 1024 * 1024, ..FAST };
+    assert!(matches!(envelope::Sealer::new(PASS, huge, SALT, NONCE), Err(BundleError::KdfOutOfBounds { .. })));
+    let sealer = envelope::Sealer::new(PASS, FAST, SALT, NONCE).unwrap();
+    assert!(matches!(sealer.seal_deflated(&deflated, 300 * 1024 * 1024), Err(BundleError::TooLarge { .. })));
+}

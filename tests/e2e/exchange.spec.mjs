@@ -12,8 +12,16 @@ const names = (page) => page.locator(".vrow .name");
 const exportPart = (page) => page.getByRole("region", { name: fi.exchange.export_title });
 const importPart = (page) => page.getByRole("region", { name: fi.exchange.import_title });
 
-async function exportBundle(page, testInfo, file, { recipient = "" } = {}) {
+async function exportBundle(page, testInfo, file, { recipient = "", noWorker = false } = {}) {
   await openApp(page, "/exchange");
+  if (noWorker) {
+    // As in a browser that cannot start the compressing worker.
+    await page.evaluate(() => {
+      window.Worker = function () {
+        throw new Error("no workers");
+      };
+    });
+  }
   await exportPart(page).getByLabel(fi.exchange.recipient).fill(recipient);
   await exportPart(page).getByLabel(fi.exchange.passphrase, { exact: true }).fill(PASS);
   await exportPart(page).getByLabel(fi.exchange.passphrase_again).fill(PASS);
@@ -22,6 +30,9 @@ async function exportBundle(page, testInfo, file, { recipient = "" } = {}) {
   const path = testInfo.outputPath(file);
   await (await download).saveAs(path);
   await expect(page.getByText(new RegExp(fi.exchange.exported.split("{{")[0]))).toBeVisible();
+  // The worker compressed the document, unless there was none.
+  const byWorker = await page.evaluate(() => performance.getEntriesByName("sidos:export-deflated").length);
+  expect(byWorker).toBe(noWorker ? 0 : 1);
   return path;
 }
 
@@ -136,4 +147,19 @@ test("files that are not bundles, or are damaged, are refused with a clear messa
   writeFileSync(cut, readFileSync(good, "utf8").slice(0, 200));
   await page.getByLabel(fi.exchange.pick_file).setInputFiles(cut);
   await expect(page.getByText(fi.bundle_error.truncated)).toBeVisible();
+});
+
+test("without a worker to compress it, the page compresses the export itself", async ({ browser }, testInfo) => {
+  const a = await (await browser.newContext()).newPage();
+  await openApp(a);
+  await addPerson(a, { given: "Kati", family: "Häkkinen", email: "kati@mipro.fi" });
+  const file = await exportBundle(a, testInfo, "no-worker.json", { noWorker: true });
+  const b = await (await browser.newContext()).newPage();
+  await openApp(b);
+  await openBundle(b, file);
+  await expect(countsRow(b, fi.nav.people)).toContainText("1");
+  await b.getByRole("button", { name: fi.exchange.apply }).click();
+  await expect(b.getByRole("status").getByText(fi.notice.imported)).toBeVisible();
+  await openApp(b, "/people");
+  await expect(names(b)).toHaveText(["Häkkinen, Kati"]);
 });

@@ -211,24 +211,20 @@ fn Export() -> impl IntoView {
         spawn_local(async move {
             step.set(Step::Collecting);
             state.whole().await;
+            // A worker compresses the document while it is written here.
+            let mut deflating = web::deflate::Deflating::start();
             web::next_paint().await;
             web::mark("export-start");
+            deflating.ready().await;
             let Some(snapshot) = state.with_untracked(|r| r.export_snapshot(&scope, web::now())) else { return };
             let people: Vec<PersonId> = snapshot.people.iter().map(|p| p.id).collect();
             web::mark("export-collected");
-            let document = bundle::document::write(&snapshot);
+            bundle::document::write_to(&snapshot, &mut deflating).expect("the document is written into memory");
             drop(snapshot);
             web::mark("export-written");
             step.set(Step::Encrypting);
-            let (salt, nonce) = (web::random_bytes(), web::random_bytes());
-            let file = match web::deflate_raw(&document).await {
-                Some(deflated) => {
-                    web::mark("export-deflated");
-                    bundle::envelope::seal_deflated(&deflated, document.len(), &pass, KdfParams::DEFAULT, salt, nonce)
-                }
-                None => bundle::envelope::seal(&document, &pass, KdfParams::DEFAULT, salt, nonce),
-            };
-            drop(document);
+            let file = seal(&mut deflating, &pass).await;
+            drop(deflating);
             let bytes = match file {
                 Ok(bytes) => bytes,
                 Err(e) => {
@@ -341,6 +337,26 @@ fn Export() -> impl IntoView {
 struct Opened {
     snapshot: StoredValue<Snapshot>,
     preview: ImportPreview,
+}
+
+/// Seals the export's document into a bundle file. The key is derived
+/// (slow on purpose) while the worker is still compressing; if the worker
+/// could not, the page compresses the document itself.
+async fn seal(deflating: &mut web::deflate::Deflating, pass: &str) -> Result<Vec<u8>, BundleError> {
+    let len = deflating.document().len();
+    if len as u64 > bundle::envelope::MAX_PLAINTEXT_BYTES {
+        return Err(BundleError::TooLarge { size: len as u64, limit: bundle::envelope::MAX_PLAINTEXT_BYTES });
+    }
+    let sealer = bundle::envelope::Sealer::new(pass, KdfParams::DEFAULT, web::random_bytes(), web::random_bytes())?;
+    web::mark("export-key");
+    if let Some(deflated) = deflating.finish().await {
+        web::mark("export-deflated");
+        return sealer.seal_deflated(&deflated, len);
+    }
+    match web::deflate_raw(deflating.document()).await {
+        Some(deflated) => sealer.seal_deflated(&deflated, len),
+        None => sealer.seal(deflating.document()),
+    }
 }
 
 #[component]
