@@ -51,6 +51,8 @@ pub use record::{Billing, ContractKind, Record, RecordKind};
 pub use register::{Change, Parts, Register, Tombstone, TombstoneReason};
 pub use search::Filter;
 pub use settings::{CategoryDef, CategoryKey, CustomValue, FieldDef, FieldKind, Segment, Settings};
-pub use sync::{Choices, Conflict, ConflictKey, Counts, Entity, ExportScope, ImportPreview, Side, Snapshot};
+pub use sync::{
+    Choices, Conflict, ConflictKey, Counts, Entity, ExportScope, ImportPreview, PreparedImport, Side, Snapshot,
+};
 pub use text::{fold, Collator, FinnishOrder};
 pub use validate::Problem;

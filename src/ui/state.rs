@@ -549,6 +549,11 @@ impl AppState {
     pub fn revision(&self) -> u64 {
         self.rev.get()
     }
+
+    /// [`AppState::revision`], outside any view.
+    pub fn revision_untracked(&self) -> u64 {
+        self.rev.get_untracked()
+    }
 }
 
 impl Default for AppState {

@@ -71,11 +71,22 @@ impl Replica {
         self.export_scoped(&ExportScope::everything())
     }
 
+    /// Imports as the app does: the preview's merge is kept and reused to
+    /// plan. Every import also checks that this plans exactly what merging
+    /// afresh does.
     pub fn import_with(&mut self, snapshot: &Snapshot, choices: &Choices) -> Result<Plan, CommandError> {
         let m = self.tick();
+        let (preview, prepared) = self.reg.prepare_import(snapshot);
+        assert_eq!(preview, self.reg.preview_import(snapshot));
+        let start = self.ids.0;
+        let mut ids = Ids(start);
+        let mut next = || ids.next();
+        let fresh = self.reg.plan_import(snapshot, choices, &mut env(m, &mut next));
         let ids = &mut self.ids;
         let mut next = || ids.next();
-        let plan = self.reg.plan_import(snapshot, choices, &mut env(m, &mut next))?;
+        let plan = self.reg.plan_prepared_import(snapshot, Some(prepared), choices, &mut env(m, &mut next));
+        assert_eq!(plan, fresh, "the preview's merge plans what a fresh merge does");
+        let plan = plan?;
         self.reg.apply(plan.changes.clone());
         Ok(plan)
     }
@@ -800,6 +811,27 @@ fn picking_the_losing_side_makes_a_new_edit_that_travels() {
     b.take(&a);
     assert_eq!(b.person(kati).family_name, "Häkkinen-Aho");
     assert_eq!(state(&a.reg), state(&b.reg));
+}
+
+#[test]
+fn a_preview_made_before_a_local_edit_is_not_applied_over_it() {
+    let (mut a, mut b, kati) = pair();
+    edit(&mut b, kati, |d| d.notes = "B:n muistiinpano".into()).unwrap();
+    let snapshot = b.export();
+    let (preview, prepared) = a.reg.prepare_import(&snapshot);
+    assert_eq!(preview.people.updated, 1);
+    // A edits the same field after the preview, later than B did.
+    a.minute += 50;
+    edit(&mut a, kati, |d| d.notes = "A:n uudempi".into()).unwrap();
+    let m = a.minute + 1;
+    let mut ids = Ids(a.ids.0);
+    let mut next = || ids.next();
+    let plan = a.reg.plan_prepared_import(&snapshot, Some(prepared), &Choices::new(), &mut env(m, &mut next)).unwrap();
+    let mut ids = Ids(a.ids.0);
+    let mut next = || ids.next();
+    assert_eq!(plan, a.reg.plan_import(&snapshot, &Choices::new(), &mut env(m, &mut next)).unwrap());
+    a.reg.apply(plan.changes);
+    assert_eq!(a.person(kati).notes, "A:n uudempi", "the newer local edit stays");
 }
 
 #[test]

@@ -394,6 +394,13 @@ impl Register {
     /// What importing `incoming` would change, and its conflicts with their
     /// default winners. The register does not change.
     pub fn preview_import(&self, incoming: &Snapshot) -> ImportPreview {
+        self.prepare_import(incoming).0
+    }
+
+    /// [`Register::preview_import`], and the merge made for it, kept so
+    /// that applying the import need not merge again
+    /// ([`Register::plan_prepared_import`]).
+    pub fn prepare_import(&self, incoming: &Snapshot) -> (ImportPreview, PreparedImport) {
         let merge = self.merge(incoming, None);
         let mut preview = ImportPreview {
             from: incoming.device,
@@ -414,7 +421,25 @@ impl Register {
         merge.people.values().for_each(|t| t.count(&mut preview.people));
         merge.orgs.values().for_each(|t| t.count(&mut preview.orgs));
         merge.records.values().for_each(|t| t.count(&mut preview.records));
-        preview.conflicts = merge.conflicts;
-        preview
+        preview.conflicts = merge.conflicts.clone();
+        (preview, PreparedImport { merge, clock: self.clock })
+    }
+}
+
+/// An import's merge as its preview found it, for applying the import
+/// without merging again while nothing has changed here since.
+pub struct PreparedImport {
+    merge: Merge,
+    /// The register's clock when the merge was made: every change moves it.
+    clock: Stamp,
+}
+
+impl PreparedImport {
+    /// Whether the merge still holds for `reg` with these picks: the
+    /// register has not changed, and no pick overrides a winner (a pick
+    /// that does is a new local edit, with a stamp of its own).
+    fn holds(&self, reg: &Register, choices: &Choices) -> bool {
+        self.clock == reg.clock
+            && choices.iter().all(|(key, side)| self.merge.conflicts.iter().any(|c| &c.key == key && c.winner == *side))
     }
 }

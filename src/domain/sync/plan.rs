@@ -10,12 +10,29 @@ impl Register {
     /// nothing) when a pick names a conflict that no longer exists: the
     /// register changed since the preview; preview again.
     pub fn plan_import(&self, incoming: &Snapshot, choices: &Choices, env: &mut Env<'_>) -> Result<Plan, CommandError> {
+        self.plan_prepared_import(incoming, None, choices, env)
+    }
+
+    /// [`Register::plan_import`] with the merge its preview made
+    /// ([`Register::prepare_import`]): used as it is while the register has
+    /// not changed since and no pick overrides a winner, otherwise the
+    /// import is merged again. Either way the plan is the same.
+    pub fn plan_prepared_import(
+        &self,
+        incoming: &Snapshot,
+        prepared: Option<PreparedImport>,
+        choices: &Choices,
+        env: &mut Env<'_>,
+    ) -> Result<Plan, CommandError> {
         if !env.actor.level.may_edit() {
             return Err(CommandError::NotAllowed);
         }
         let observed = self.clock.max(incoming.max_stamp());
         let stamp = observed.next(env.now.timestamp_millis().max(0) as u64, self.device);
-        let merge = self.merge(incoming, Some(Picks { choices, stamp, now: env.now }));
+        let merge = match prepared {
+            Some(prepared) if prepared.holds(self, choices) => prepared.merge,
+            _ => self.merge(incoming, Some(Picks { choices, stamp, now: env.now })),
+        };
         let stale: Vec<FieldError> = choices
             .keys()
             .filter(|key| !merge.conflicts.iter().any(|c| &c.key == *key))

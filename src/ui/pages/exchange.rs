@@ -3,12 +3,13 @@
 //! conflict) before anything does.
 
 use std::collections::BTreeSet;
+use std::rc::Rc;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::bundle::{self, passphrase, BundleError, KdfParams};
-use crate::domain::sync::{Conflict, Counts, Entity, ExportScope, ImportPreview, Side, Snapshot};
+use crate::domain::sync::{Conflict, Counts, Entity, ExportScope, ImportPreview, PreparedImport, Side, Snapshot};
 use crate::domain::{CategoryKey, Command, PersonId};
 use crate::tr;
 use crate::ui::components::{use_title, CheckField, StrengthMeter, TextField};
@@ -335,8 +336,12 @@ fn Export() -> impl IntoView {
 /// What the import knows so far.
 #[derive(Clone)]
 struct Opened {
-    snapshot: StoredValue<Snapshot>,
+    snapshot: StoredValue<Rc<Snapshot>, LocalStorage>,
     preview: ImportPreview,
+    /// The preview's merge, for applying without merging again, and the
+    /// register's revision it was made on.
+    prepared: StoredValue<Option<PreparedImport>, LocalStorage>,
+    revision: u64,
 }
 
 /// Seals the export's document into a bundle file. The key is derived
@@ -431,10 +436,16 @@ fn Import() -> impl IntoView {
                 Ok(snapshot) => {
                     pass.set(String::new());
                     state.whole().await;
-                    let preview = state.with_untracked(|r| r.preview_import(&snapshot));
+                    let revision = state.revision_untracked();
+                    let prepared = state.with_untracked(|r| r.prepare_import(&snapshot));
                     web::mark("import-preview");
-                    if let Some(preview) = preview {
-                        opened.set(Some(Opened { snapshot: StoredValue::new(snapshot), preview }));
+                    if let Some((preview, prepared)) = prepared {
+                        opened.set(Some(Opened {
+                            snapshot: StoredValue::new_local(Rc::new(snapshot)),
+                            preview,
+                            prepared: StoredValue::new_local(Some(prepared)),
+                            revision,
+                        }));
                     }
                 }
                 Err(e) => {
@@ -450,10 +461,17 @@ fn Import() -> impl IntoView {
     let apply = move |_| {
         let Some(o) = opened.get_untracked() else { return };
         let snapshot = o.snapshot.get_value();
+        let prepared = o.prepared.try_update_value(Option::take).flatten();
         let picks = choices.get_untracked();
         spawn_local(async move {
             web::mark("import-apply");
-            match state.run_planned(move |reg, env| reg.plan_import(&snapshot, &picks, env)).await {
+            let plan = move |reg: &crate::domain::Register, env: &mut crate::domain::Env<'_>| {
+                // The preview's merge holds only for the register it was
+                // made on (the domain checks its clock too).
+                let prepared = prepared.filter(|_| state.revision_untracked() == o.revision);
+                reg.plan_prepared_import(&snapshot, prepared, &picks, env)
+            };
+            match state.run_planned(plan).await {
                 Ok(plan) => {
                     web::mark("import-applied");
                     state.notice.set(Some(if plan.is_empty() { Notice::NothingToImport } else { Notice::Imported }));
