@@ -593,6 +593,24 @@ async fn the_browsers_deflate_makes_bundles_that_open() {
 }
 
 #[wasm_bindgen_test]
+async fn the_browser_decompresses_bundles_within_the_limit_and_refuses_damage() {
+    use sidos::web::{inflate_raw, Inflated};
+    let document: Vec<u8> =
+        (0..20_000u32).flat_map(|n| format!("{{\"n\":{n},\"name\":\"Häkkinen\"}}\n").into_bytes()).collect();
+    let deflated = miniz_oxide::deflate::compress_to_vec(&document, 6);
+    assert_eq!(inflate_raw(&deflated, 1 << 28).await, Inflated::Done(document.clone()));
+    assert_eq!(inflate_raw(&deflated, document.len()).await, Inflated::Done(document.clone()), "the limit itself");
+    // A "bomb": stopped as soon as the output passes the limit.
+    assert_eq!(inflate_raw(&deflated, document.len() - 1).await, Inflated::TooLarge);
+    let zeros = miniz_oxide::deflate::compress_to_vec(&vec![0u8; 64 << 20], 6);
+    assert!(zeros.len() < 1 << 20);
+    assert_eq!(inflate_raw(&zeros, 1 << 20).await, Inflated::TooLarge);
+    // Cut short, or not DEFLATE at all.
+    assert_eq!(inflate_raw(&deflated[..deflated.len() / 2], 1 << 28).await, Inflated::Damaged);
+    assert_eq!(inflate_raw(&[0xff; 64], 1 << 28).await, Inflated::Damaged);
+}
+
+#[wasm_bindgen_test]
 async fn pages_sealed_by_an_earlier_version_are_sealed_anew_once() {
     let name = db_name("seal-anew");
     let store = Store::open(&name).await.unwrap();

@@ -321,6 +321,12 @@ pub fn unlock(file: &[u8], passphrase: &str) -> Result<Unlocked, BundleError> {
 impl Unlocked {
     /// Decrypts and decompresses. A wrong passphrase shows here.
     pub fn open(self) -> Result<Opened, BundleError> {
+        self.decrypt()?.inflate()
+    }
+
+    /// Decrypts, leaving the document compressed (a host may decompress it
+    /// natively, then [`Decrypted::inflated`]). A wrong passphrase shows here.
+    pub fn decrypt(self) -> Result<Decrypted, BundleError> {
         let Unlocked { header, ciphertext, key } = self;
         let cipher =
             XChaCha20Poly1305::new_from_slice(key.as_slice()).map_err(|_| BundleError::Kdf("key length".into()))?;
@@ -331,14 +337,41 @@ impl Unlocked {
                 .decrypt(&XNonce::from(header.nonce), Payload { msg: &ciphertext, aad: &aad })
                 .map_err(|_| BundleError::WrongPassphraseOrDamaged)?,
         );
-        let plaintext = miniz_oxide::inflate::decompress_to_vec_with_limit(&compressed, MAX_PLAINTEXT_BYTES as usize)
-            .map_err(|e| match e.status {
-            miniz_oxide::inflate::TINFLStatus::HasMoreOutput => {
-                BundleError::TooLarge { size: MAX_PLAINTEXT_BYTES + 1, limit: MAX_PLAINTEXT_BYTES }
-            }
-            _ => BundleError::DamagedPlaintext,
-        })?;
-        Ok(Opened { header, plaintext })
+        Ok(Decrypted { header, compressed })
+    }
+}
+
+/// A decrypted bundle whose document is still compressed (raw DEFLATE).
+pub struct Decrypted {
+    header: Header,
+    compressed: Zeroizing<Vec<u8>>,
+}
+
+impl Decrypted {
+    pub fn compressed(&self) -> &[u8] {
+        &self.compressed
+    }
+
+    /// Decompresses, refusing more than [`MAX_PLAINTEXT_BYTES`].
+    pub fn inflate(self) -> Result<Opened, BundleError> {
+        let plaintext =
+            miniz_oxide::inflate::decompress_to_vec_with_limit(&self.compressed, MAX_PLAINTEXT_BYTES as usize)
+                .map_err(|e| match e.status {
+                    miniz_oxide::inflate::TINFLStatus::HasMoreOutput => {
+                        BundleError::TooLarge { size: MAX_PLAINTEXT_BYTES + 1, limit: MAX_PLAINTEXT_BYTES }
+                    }
+                    _ => BundleError::DamagedPlaintext,
+                })?;
+        Ok(Opened { header: self.header, plaintext })
+    }
+
+    /// The document as the host decompressed it (at most
+    /// [`MAX_PLAINTEXT_BYTES`], which the host enforces while decompressing).
+    pub fn inflated(self, plaintext: Vec<u8>) -> Result<Opened, BundleError> {
+        if plaintext.len() as u64 > MAX_PLAINTEXT_BYTES {
+            return Err(BundleError::TooLarge { size: plaintext.len() as u64, limit: MAX_PLAINTEXT_BYTES });
+        }
+        Ok(Opened { header: self.header, plaintext })
     }
 }
 

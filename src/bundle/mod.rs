@@ -30,7 +30,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::domain::{fold, Snapshot};
 
-pub use envelope::{check_file_size, inspect, unlock, Header, KdfParams, Opened, Unlocked};
+pub use envelope::{check_file_size, inspect, unlock, Decrypted, Header, KdfParams, Opened, Unlocked};
 pub use error::BundleError;
 
 /// Writes a snapshot as an encrypted bundle file. `salt` and `nonce` must

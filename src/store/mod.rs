@@ -334,7 +334,9 @@ impl Store {
                 puts.push((page_key, text));
             }
         }
+        crate::web::mark("write-texts");
         let values = codec.page_values(PAGES, &puts).await.map_err(js)?;
+        crate::web::mark("write-sealed");
 
         let stores: Array = schema::WRITTEN.iter().map(|s| JsValue::from_str(s)).collect();
         let tx = self.db.transaction_with_str_sequence_and_mode(&stores, IdbTransactionMode::Readwrite).map_err(js)?;

@@ -54,8 +54,52 @@ pub async fn deflate_raw(bytes: &[u8]) -> Option<Vec<u8>> {
     Some(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
-// `CompressionStream` (every current browser has it; web-sys counts it
-// among its unstable APIs).
+/// What decompressing in the browser gave.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Inflated {
+    Done(Vec<u8>),
+    /// More than the limit: stopped there.
+    TooLarge,
+    /// Not a complete raw DEFLATE stream.
+    Damaged,
+    /// The browser lacks `DecompressionStream` (the caller then
+    /// decompresses itself).
+    Unavailable,
+}
+
+/// Raw DEFLATE (RFC 1951) decompressed by the browser's
+/// `DecompressionStream`, native code, stopping as soon as the output
+/// would pass `limit` bytes (a compressed "bomb" never fills the memory).
+pub async fn inflate_raw(bytes: &[u8], limit: usize) -> Inflated {
+    let Ok(stream) = NativeDecompression::new("deflate-raw") else { return Inflated::Unavailable };
+    let Ok(input) = web_sys::Blob::new_with_u8_array_sequence(&Array::of1(&js_sys::Uint8Array::from(bytes))) else {
+        return Inflated::Unavailable;
+    };
+    let pair = web_sys::ReadableWritablePair::new(&stream.readable(), &stream.writable());
+    let reader: web_sys::ReadableStreamDefaultReader = input.stream().pipe_through(&pair).get_reader().unchecked_into();
+    let mut out = Vec::with_capacity(bytes.len().saturating_mul(5).min(limit));
+    loop {
+        let Ok(step) = wasm_bindgen_futures::JsFuture::from(reader.read()).await else { return Inflated::Damaged };
+        if Reflect::get(&step, &"done".into()).map_or(true, |done| done.is_truthy()) {
+            return Inflated::Done(out);
+        }
+        let Some(chunk) =
+            Reflect::get(&step, &"value".into()).ok().and_then(|v| v.dyn_into::<js_sys::Uint8Array>().ok())
+        else {
+            return Inflated::Damaged;
+        };
+        let start = out.len();
+        if start + chunk.length() as usize > limit {
+            let _ = reader.cancel();
+            return Inflated::TooLarge;
+        }
+        out.resize(start + chunk.length() as usize, 0);
+        chunk.copy_to(&mut out[start..]);
+    }
+}
+
+// `CompressionStream` and `DecompressionStream` (every current browser has
+// them; web-sys counts them among its unstable APIs).
 #[wasm_bindgen::prelude::wasm_bindgen]
 extern "C" {
     #[wasm_bindgen(js_name = CompressionStream)]
@@ -66,16 +110,29 @@ extern "C" {
     fn readable(this: &NativeCompression) -> web_sys::ReadableStream;
     #[wasm_bindgen(method, getter)]
     fn writable(this: &NativeCompression) -> web_sys::WritableStream;
+
+    #[wasm_bindgen(js_name = DecompressionStream)]
+    type NativeDecompression;
+    #[wasm_bindgen(constructor, catch, js_class = "DecompressionStream")]
+    fn new(format: &str) -> Result<NativeDecompression, JsValue>;
+    #[wasm_bindgen(method, getter)]
+    fn readable(this: &NativeDecompression) -> web_sys::ReadableStream;
+    #[wasm_bindgen(method, getter)]
+    fn writable(this: &NativeDecompression) -> web_sys::WritableStream;
 }
 
 /// Waits `ms` milliseconds.
 pub async fn sleep(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
+    let _ = wasm_bindgen_futures::JsFuture::from(timer(ms)).await;
+}
+
+/// A promise fulfilled after `ms` milliseconds.
+fn timer(ms: i32) -> js_sys::Promise {
+    js_sys::Promise::new(&mut |resolve, _| {
         if let Some(w) = web_sys::window() {
             let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
         }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    })
 }
 
 /// Lets the browser paint before long work on the main thread.

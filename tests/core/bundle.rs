@@ -998,6 +998,18 @@ fn a_document_the_host_compressed_seals_and_opens_like_any_other() {
 }
 
 #[test]
+fn a_bundle_decrypted_first_and_decompressed_by_the_host_opens_the_same() {
+    let plaintext = br#"{"format":"sidos-register","version":2,"people":[]}"#.repeat(50);
+    let file = envelope::seal(&plaintext, PASS, FAST, SALT, NONCE).unwrap();
+    let decrypted = envelope::unlock(&file, PASS).unwrap().decrypt().unwrap();
+    let by_host = miniz_oxide::inflate::decompress_to_vec(decrypted.compressed()).unwrap();
+    assert_eq!(decrypted.inflated(by_host).unwrap().plaintext, plaintext);
+    let decrypted = envelope::unlock(&file, PASS).unwrap().decrypt().unwrap();
+    assert_eq!(decrypted.inflate().unwrap().plaintext, plaintext);
+    assert_eq!(envelope::unlock(&file, "väärä").unwrap().decrypt().err(), Some(BundleError::WrongPassphraseOrDamaged));
+}
+
+#[test]
 fn a_key_derived_before_the_document_is_ready_seals_the_same_file() {
     let plaintext = br#"{"format":"sidos-register","version":2,"people":[]}"#.repeat(50);
     let deflated = miniz_oxide::deflate::compress_to_vec(&plaintext, 6);

@@ -344,6 +344,21 @@ struct Opened {
     revision: u64,
 }
 
+/// Decrypts a bundle, decompresses it (natively by the browser where it
+/// can) and reads its document.
+async fn open_bundle(unlocked: bundle::Unlocked) -> Result<Snapshot, BundleError> {
+    let decrypted = unlocked.decrypt()?;
+    let limit = bundle::envelope::MAX_PLAINTEXT_BYTES;
+    let opened = match web::inflate_raw(decrypted.compressed(), limit as usize).await {
+        web::Inflated::Done(plaintext) => decrypted.inflated(plaintext)?,
+        web::Inflated::TooLarge => return Err(BundleError::TooLarge { size: limit + 1, limit }),
+        web::Inflated::Damaged => return Err(BundleError::DamagedPlaintext),
+        web::Inflated::Unavailable => decrypted.inflate()?,
+    };
+    web::mark("import-decrypted");
+    bundle::document::read(&opened.plaintext, web::now())
+}
+
 /// Seals the export's document into a bundle file. The key is derived
 /// (slow on purpose) while the worker is still compressing; if the worker
 /// could not, the page compresses the document itself.
@@ -425,12 +440,13 @@ fn Import() -> impl IntoView {
         spawn_local(async move {
             web::next_paint().await;
             web::mark("import-start");
-            let result = bundle::unlock(&bytes, &passphrase).and_then(|unlocked| {
-                web::mark("import-key");
-                let opened = unlocked.open()?;
-                web::mark("import-decrypted");
-                bundle::document::read(&opened.plaintext, web::now())
-            });
+            let result = match bundle::unlock(&bytes, &passphrase) {
+                Ok(unlocked) => {
+                    web::mark("import-key");
+                    open_bundle(unlocked).await
+                }
+                Err(e) => Err(e),
+            };
             opening.set(false);
             match result {
                 Ok(snapshot) => {
