@@ -13,6 +13,9 @@ use wasm_bindgen_futures::JsFuture;
 /// The worker's script, copied with the app's assets.
 const SCRIPT: &str = "/assets/deflate-worker.js";
 
+/// How long a worker may take to start.
+const READY_MS: i32 = 5000;
+
 /// How much of the document is handed over at a time.
 const PIECE: usize = 2 << 20;
 
@@ -38,10 +41,13 @@ impl Deflating {
     }
 
     /// Waits until the worker is ready to take the document: it cannot
-    /// start while this thread is busy writing it.
+    /// start while this thread is busy writing it. A worker that fails to
+    /// start, or is not ready within a few seconds, is given up.
     pub async fn ready(&mut self) {
         let (Some(worker), Some(ready)) = (&self.worker, self.answer.take()) else { return };
-        if JsFuture::from(ready).await.is_ok() {
+        let waited = Promise::race(&Array::of2(&ready, &super::timer(READY_MS)));
+        let said = JsFuture::from(waited).await.ok().and_then(|m| m.dyn_into::<web_sys::MessageEvent>().ok());
+        if said.is_some_and(|m| m.data().as_string().as_deref() == Some("ready")) {
             self.answer = Some(next_message(worker));
         } else {
             self.stop();
