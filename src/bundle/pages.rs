@@ -73,7 +73,15 @@ pub fn page_key(kind: Kind, doc_key: &str) -> String {
         hash ^= u32::from(byte);
         hash = hash.wrapping_mul(0x0100_0193);
     }
-    format!("{}/{:04}", kind.prefix(), hash % kind.pages())
+    // Written out by hand: this runs for every document a change touches.
+    let number = hash % kind.pages();
+    let mut key = String::with_capacity(kind.prefix().len() + 5);
+    key.push_str(kind.prefix());
+    key.push('/');
+    for div in [1000, 100, 10, 1] {
+        key.push(char::from(b'0' + (number / div % 10) as u8));
+    }
+    key
 }
 
 /// A page's documents by key.
@@ -130,8 +138,18 @@ impl Page {
     }
 }
 
-fn json<T: serde::Serialize>(value: &T) -> String {
-    serde_json::to_string(value).expect("documents always serialise")
+/// A document's JSON, written into room for a typical one of its kind
+/// (`room`): growing a string step by step costs more than the writing.
+fn json<T: serde::Serialize>(value: &T, room: usize) -> String {
+    let mut out = Vec::with_capacity(room);
+    serde_json::to_writer(&mut out, value).expect("documents always serialise");
+    String::from_utf8(out).expect("JSON is UTF-8")
+}
+
+/// A document key: the id as hyphenated lowercase hex, like its `Display`,
+/// without the formatting machinery.
+fn key(id: uuid::Uuid) -> String {
+    id.hyphenated().encode_lower(&mut uuid::Uuid::encode_buffer()).to_owned()
 }
 
 /// The page entry a change writes: kind, document key, and the document
@@ -139,17 +157,19 @@ fn json<T: serde::Serialize>(value: &T) -> String {
 /// clock, seen) give `None`.
 pub fn entry(change: &Change) -> Option<(Kind, String, Option<String>)> {
     Some(match change {
-        Change::PutPerson(p) => (Kind::People, p.id.to_string(), Some(json(&PersonDto::from(p)))),
-        Change::RemovePerson(id) => (Kind::People, id.to_string(), None),
-        Change::PutOrg(o) => (Kind::Orgs, o.id.to_string(), Some(json(&OrgDto::from(o)))),
-        Change::RemoveOrg(id) => (Kind::Orgs, id.to_string(), None),
-        Change::PutRecord(r) => (Kind::Records, r.id.to_string(), Some(json(&RecordDto::from(r)))),
-        Change::RemoveRecord(id) => (Kind::Records, id.to_string(), None),
-        Change::PutTombstone(t) => (Kind::Tombstones, dto::entity_key(&t.entity), Some(json(&TombstoneDto::from(t)))),
-        Change::PutDisclosure(d) => (Kind::Disclosures, d.id.to_string(), Some(json(&DisclosureDto::from(d)))),
-        Change::PutConsent(e) => (Kind::Consents, e.id.to_string(), Some(json(&ConsentEntryDto::from(e)))),
-        Change::RemoveConsent(id) => (Kind::Consents, id.to_string(), None),
-        Change::PutRequest(r) => (Kind::Requests, r.id.to_string(), Some(json(&super::gdpr::RequestDto::from(r)))),
+        Change::PutPerson(p) => (Kind::People, key(p.id.uuid()), Some(json(&PersonDto::from(p), 768))),
+        Change::RemovePerson(id) => (Kind::People, key(id.uuid()), None),
+        Change::PutOrg(o) => (Kind::Orgs, key(o.id.uuid()), Some(json(&OrgDto::from(o), 384))),
+        Change::RemoveOrg(id) => (Kind::Orgs, key(id.uuid()), None),
+        Change::PutRecord(r) => (Kind::Records, key(r.id.uuid()), Some(json(&RecordDto::from(r), 384))),
+        Change::RemoveRecord(id) => (Kind::Records, key(id.uuid()), None),
+        Change::PutTombstone(t) => {
+            (Kind::Tombstones, dto::entity_key(&t.entity), Some(json(&TombstoneDto::from(t), 256)))
+        }
+        Change::PutDisclosure(d) => (Kind::Disclosures, d.id.to_string(), Some(json(&DisclosureDto::from(d), 256))),
+        Change::PutConsent(e) => (Kind::Consents, key(e.id.uuid()), Some(json(&ConsentEntryDto::from(e), 384))),
+        Change::RemoveConsent(id) => (Kind::Consents, key(id.uuid()), None),
+        Change::PutRequest(r) => (Kind::Requests, r.id.to_string(), Some(json(&super::gdpr::RequestDto::from(r), 512))),
         Change::PutSettings(_)
         | Change::Audit(_)
         | Change::Clock(_)
@@ -178,6 +198,20 @@ mod tests {
         let entries: Vec<_> = Page::entries("a\t{}\n\nbad\nb\t[]\n").collect();
         assert_eq!(entries, vec![Ok(("a", "{}")), Err(3), Ok(("b", "[]"))]);
         assert!(Page::parse("").unwrap().is_empty());
+    }
+
+    #[test]
+    fn page_keys_and_document_keys_never_change() {
+        // Stored registers depend on these: a document must be found on the
+        // page it was written to by every earlier version.
+        let id = "0190d3a1-0000-7000-8000-00000000002a";
+        assert_eq!(page_key(Kind::People, id), "people/0166");
+        assert_eq!(page_key(Kind::Records, id), "records/0422");
+        assert_eq!(page_key(Kind::Tombstones, "person:0190d3a1-0000-7000-8000-000000000007"), "tombstones/0001");
+        assert_eq!(page_key(Kind::Orgs, "x"), "organisations/0007");
+        let uuid: uuid::Uuid = id.parse().unwrap();
+        assert_eq!(key(uuid), id);
+        assert_eq!(key(uuid), uuid.to_string());
     }
 
     #[test]
