@@ -173,11 +173,17 @@ type TypedDocument =
     RawDocument<PersonDto, OrgDto, RecordDto, TombstoneDto, DisclosureDto, ConsentEntryDto, super::gdpr::RequestDto>;
 
 /// Reads the document's shape: straight into the DTOs (fast), or, when
-/// that fails, through JSON values to name the entity that is wrong.
+/// that fails, through JSON values to name the entity that is wrong —
+/// unless it is not a register document of a version this one reads,
+/// which is said first.
 fn parse(bytes: &[u8]) -> Result<TypedDocument, BundleError> {
     if let Ok(doc) = serde_json::from_slice::<TypedDocument>(bytes) {
+        check_kind(Some(&Value::from(doc.format.as_str())), Some(&Value::from(doc.version)))?;
         return Ok(doc);
     }
+    let probe: Probe =
+        serde_json::from_slice(bytes).map_err(|e| schema(format!("not a JSON object: {}", clean(&e))))?;
+    check_kind(probe.format.as_ref(), probe.version.as_ref())?;
     let raw: ValueDocument = serde_json::from_slice(bytes).map_err(|e| schema(format!("document: {}", clean(&e))))?;
     fn list<D: DeserializeOwned>(kind: &str, values: Vec<Value>) -> Result<Vec<D>, BundleError> {
         values.into_iter().enumerate().map(|(i, v)| entity(kind, i, v)).collect()
@@ -207,6 +213,21 @@ fn parse(bytes: &[u8]) -> Result<TypedDocument, BundleError> {
 struct Probe {
     format: Option<Value>,
     version: Option<Value>,
+}
+
+/// Refuses a document that is not a register document, or of a version
+/// this one does not read.
+fn check_kind(format: Option<&Value>, version: Option<&Value>) -> Result<(), BundleError> {
+    if format.and_then(Value::as_str) != Some(FORMAT) {
+        return Err(schema("not a register document (format)"));
+    }
+    match version.and_then(Value::as_u64) {
+        Some(v) if v > VERSION => {
+            Err(BundleError::NewerVersion { what: "register document", found: v, supported: VERSION })
+        }
+        Some(v) if v >= OLDEST_VERSION => Ok(()),
+        _ => Err(schema("document version")),
+    }
 }
 
 /// The document's bytes (compact JSON).
@@ -259,18 +280,7 @@ fn entity<D: DeserializeOwned>(kind: &str, index: usize, value: Value) -> Result
 /// Reads and checks a document. `now` is the reader's time (stamps may
 /// not lie far beyond it).
 pub fn read(bytes: &[u8], now: DateTime<Utc>) -> Result<Snapshot, BundleError> {
-    let probe: Probe =
-        serde_json::from_slice(bytes).map_err(|e| schema(format!("not a JSON object: {}", clean(&e))))?;
-    if probe.format.as_ref().and_then(Value::as_str) != Some(FORMAT) {
-        return Err(schema("not a register document (format)"));
-    }
-    match probe.version.as_ref().and_then(Value::as_u64) {
-        Some(v) if v > VERSION => {
-            return Err(BundleError::NewerVersion { what: "register document", found: v, supported: VERSION })
-        }
-        Some(v) if v >= OLDEST_VERSION => {}
-        _ => return Err(schema("document version")),
-    }
+    // Read once; a document that does not read is probed for what it is.
     let raw = parse(bytes)?;
     let horizon = now + Duration::days(MAX_CLOCK_SKEW_DAYS);
     let horizon = horizon.timestamp_millis().max(0) as u64;
