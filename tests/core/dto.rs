@@ -164,7 +164,16 @@ fn stamps_are_written_compactly_and_both_forms_are_read() {
     // Version 1's form.
     assert_eq!(stamp("0000017963de0da3-00000002-0175f266-6c00-715c-8289-ec2d0a9167ec"), Ok(s));
     assert_eq!(stamp(&stamp_text(&Stamp::ZERO)), Ok(Stamp::ZERO));
+    assert_eq!(stamp_text(&Stamp::ZERO), "0.0.AAAAAAAAAAAAAAAAAAAAAA");
+    // Written as `{:x}` writes: no leading zeros, every width.
+    for (millis, counter) in [(1, 15), (16, 16), (0xabc, 0x1000), (u64::MAX, u32::MAX), (1 << 40, 7)] {
+        let s = Stamp { millis, counter, device };
+        assert_eq!(stamp_text(&s), format!("{millis:x}.{counter:x}.AXXyZmwAcVyCiewtCpFn7A"));
+        assert_eq!(stamp(&stamp_text(&s)), Ok(s));
+    }
     for bad in [
+        "17963de0da3.2.AXXyZmwAcVyCiewtCpFn7AAA",
+        "17963de0da3.2.AXXyZmwAcVyCiewtCpFn7AAAAAAAAAAAAAAAAAAAAAA",
         "",
         "17963de0da3.2",
         "17963de0da3..AXXyZmwAcVyCiewtCpFn7A",
