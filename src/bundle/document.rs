@@ -14,22 +14,24 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::dto::{
-    seen_from_dto, seen_to_dto, DisclosureDto, OrgDto, PersonDto, RecordDto, SeenDto, SettingsDto, TombstoneDto,
+    seen_from_dto, seen_to_dto, DisclosureDto, Implied, OrgDto, PersonDto, RecordDto, SeenDto, SettingsDto,
+    TombstoneDto,
 };
 use super::dto::{ConsentConfigDto, ConsentEntryDto};
 use super::error::BundleError;
 use crate::domain::{
-    CategoryKey, CustomValue, DeviceId, Disclosure, EntityRef, ExportScope, FieldKind, OrgId, Organisation, Person,
-    PersonField, PersonId, Record, RecordId, RecordKind, Settings, Snapshot, Stamp, Tombstone, TombstoneReason,
+    CategoryKey, CustomValue, DeviceId, Disclosure, EntityRef, ExportScope, FieldKind, OrgId, PersonField, PersonId,
+    Record, RecordId, RecordKind, Settings, Snapshot, Stamp, Tombstone, TombstoneReason,
 };
 use crate::domain::{ConsentConfig, ConsentEntry, ConsentId, Purpose};
 
 /// The `format` value of every register document.
 pub const FORMAT: &str = "sidos-register";
 /// The document version this code writes and the newest it reads.
-/// Version 2 writes stamps compactly and leaves out empty values; it
-/// reads every version-1 document as it is.
-pub const VERSION: u64 = 2;
+/// Version 2 writes stamps compactly and leaves out empty values; version
+/// 3 leaves out the stamps and times a reader can work out ([`Implied`]).
+/// Documents of every earlier version read as they are.
+pub const VERSION: u64 = 3;
 /// The oldest document version this code reads.
 pub const OLDEST_VERSION: u64 = 1;
 /// How far in the future (by the reader's clock) a stamp may lie: more
@@ -102,6 +104,7 @@ pub struct DocumentDto {
 
 impl From<&Snapshot> for DocumentDto {
     fn from(s: &Snapshot) -> Self {
+        let implied = Implied::by(s.device);
         DocumentDto {
             format: FORMAT.into(),
             version: VERSION,
@@ -111,13 +114,13 @@ impl From<&Snapshot> for DocumentDto {
             seen: seen_to_dto(&s.seen),
             scope: ScopeDto::from(&s.scope),
             settings: s.settings.as_ref().map(|st| SettingsDto { user_name: String::new(), ..SettingsDto::from(st) }),
-            people: s.people.iter().map(PersonDto::from).collect(),
-            organisations: s.orgs.iter().map(OrgDto::from).collect(),
+            people: s.people.iter().map(|p| PersonDto::written(p, implied)).collect(),
+            organisations: s.orgs.iter().map(|o| OrgDto::written(o, implied)).collect(),
             // A person's records side by side: their repeated ids compress.
             records: {
                 let mut records: Vec<&Record> = s.records.iter().collect();
                 records.sort_by_key(|r| (r.person, r.id));
-                records.into_iter().map(RecordDto::from).collect()
+                records.into_iter().map(|r| RecordDto::written(r, implied)).collect()
             },
             tombstones: s.tombstones.iter().map(TombstoneDto::from).collect(),
             disclosures: s.disclosures.iter().map(DisclosureDto::from).collect(),
@@ -142,7 +145,6 @@ impl From<&Snapshot> for DocumentDto {
 struct RawDocument<P, O, R, T, D, C, Q> {
     #[allow(dead_code)]
     format: String,
-    #[allow(dead_code)]
     version: u64,
     exported_at: DateTime<Utc>,
     device: Uuid,
@@ -293,6 +295,7 @@ pub fn read(bytes: &[u8], now: DateTime<Utc>) -> Result<Snapshot, BundleError> {
     };
 
     let device = DeviceId::new(raw.device);
+    let implied = if raw.version >= 3 { Implied::by(device) } else { Implied::LITTLE };
     let clock: Stamp = super::dto::stamp(&raw.clock).map_err(|_| schema("document: clock"))?;
     check_time("document clock", clock)?;
     let seen = seen_from_dto(&raw.seen).map_err(|_| schema("document: seen"))?;
@@ -344,7 +347,7 @@ pub fn read(bytes: &[u8], now: DateTime<Utc>) -> Result<Snapshot, BundleError> {
     let mut org_ids = BTreeSet::new();
     for dto in raw.organisations {
         let id = dto.id;
-        let o = Organisation::try_from(dto).map_err(|e| schema(format!("organisation {id}: {}", e.what)))?;
+        let o = dto.read(implied).map_err(|e| schema(format!("organisation {id}: {}", e.what)))?;
         check_time(&format!("organisation {id}"), o.stamp)?;
         if o.name.trim().is_empty() {
             return Err(schema(format!("organisation {id}: no name")));
@@ -360,7 +363,7 @@ pub fn read(bytes: &[u8], now: DateTime<Utc>) -> Result<Snapshot, BundleError> {
     let mut person_ids = BTreeSet::new();
     for dto in raw.people {
         let id = dto.id;
-        let p = Person::try_from(dto).map_err(|e| schema(format!("person {id}: {}", e.what)))?;
+        let p = dto.read(implied).map_err(|e| schema(format!("person {id}: {}", e.what)))?;
         let bad = |what: &str| schema(format!("person {id}: {what}"));
         for s in p.stamps.values() {
             check_time(&format!("person {id}"), *s)?;
@@ -414,7 +417,7 @@ pub fn read(bytes: &[u8], now: DateTime<Utc>) -> Result<Snapshot, BundleError> {
     let mut record_ids: BTreeSet<RecordId> = BTreeSet::new();
     for dto in raw.records {
         let id = dto.id;
-        let r = Record::try_from(dto).map_err(|e| schema(format!("record {id}: {}", e.what)))?;
+        let r = dto.read(implied).map_err(|e| schema(format!("record {id}: {}", e.what)))?;
         let bad = |what: String| schema(format!("record {id}: {what}"));
         check_time(&format!("record {id}"), r.stamp)?;
         if !record_ids.insert(r.id) {

@@ -192,6 +192,13 @@ fn the_document_version_2_test_vector_opens_to_its_plaintext() {
 }
 
 #[test]
+fn the_document_version_3_test_vector_opens_to_its_plaintext() {
+    let opened = envelope::open(&fixture("bundle-v1-doc3.json"), &fixture_passphrase()).unwrap();
+    assert_eq!(opened.plaintext, fixture("bundle-v1-doc3.plaintext.json"));
+    assert_eq!((opened.header.kdf, opened.header.salt.len()), (FAST, 16));
+}
+
+#[test]
 fn sealing_the_test_plaintext_again_gives_the_same_bytes() {
     let salt: [u8; 16] = std::array::from_fn(|i| i as u8);
     let nonce: [u8; 24] = std::array::from_fn(|i| 16 + i as u8);
@@ -221,12 +228,13 @@ fn the_test_vector_document_reads_and_writes_back_the_same() {
         .records
         .iter()
         .any(|r| matches!(&r.kind, RecordKind::Event(e) if e.dietary.as_deref() == Some("gluteeniton"))));
-    // Version 1 is written as version 2 with nothing lost, and version 2
-    // reads back to the same register.
+    // Version 1 is written as version 3 with nothing lost, and versions 2
+    // and 3 read back to the same register.
     let written: Value = serde_json::to_value(DocumentDto::from(&snapshot)).unwrap();
-    let version_2: Value = serde_json::from_slice(&fixture("bundle-v1-doc2.plaintext.json")).unwrap();
-    assert_eq!(written, version_2, "the writer writes the version 2 test vector");
+    let version_3: Value = serde_json::from_slice(&fixture("bundle-v1-doc3.plaintext.json")).unwrap();
+    assert_eq!(written, version_3, "the writer writes the version 3 test vector");
     assert_eq!(document::read(&fixture("bundle-v1-doc2.plaintext.json"), now()).unwrap(), snapshot);
+    assert_eq!(document::read(&fixture("bundle-v1-doc3.plaintext.json"), now()).unwrap(), snapshot);
     // A register that imports the vector holds its data.
     let mut r = Replica::new(0x53);
     r.import(&snapshot);
@@ -397,12 +405,13 @@ fn a_bundle_of_a_newer_version_is_refused_before_anything_else() {
     assert_eq!(e.message_id(), "newer_version");
     // A newer register document inside a version 1 envelope.
     let mut doc: Value = serde_json::from_slice(&fixture("bundle-v1.plaintext.json")).unwrap();
-    doc["version"] = json!(3);
+    doc["version"] = json!(document::VERSION + 1);
     doc["something_new"] = json!(true);
     let file = envelope::seal(&to_file(&doc), PASS, FAST, SALT, NONCE).unwrap();
+    assert_eq!(document::VERSION, 3);
     assert_eq!(
         read_bundle(&file, PASS, now()),
-        Err(BundleError::NewerVersion { what: "register document", found: 3, supported: 2 })
+        Err(BundleError::NewerVersion { what: "register document", found: 4, supported: 3 })
     );
 }
 

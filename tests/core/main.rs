@@ -13,6 +13,7 @@ mod gdpr_notice;
 mod gdpr_requests;
 mod gdpr_retention;
 mod gdpr_sync;
+mod implied;
 mod outputs;
 mod register;
 mod sync;

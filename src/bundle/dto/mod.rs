@@ -117,23 +117,92 @@ fn stamp_time(s: Stamp) -> Option<DateTime<Utc>> {
     i64::try_from(s.millis).ok().and_then(DateTime::from_timestamp_millis)
 }
 
-/// `created` as documents write it: left out when it is the time of the
-/// entity's stamp, as it is for everything never changed since.
-fn created_out(created: DateTime<Utc>, stamp: Option<Stamp>) -> Option<DateTime<Utc>> {
-    match stamp {
-        Some(s) if stamp_time(s) == Some(created) => None,
-        _ => Some(created),
+/// What a document may leave unwritten because a reader can work it out
+/// (document version 3, `docs/bundle-format.md` section 8.1): an entity's
+/// stamp when it was made by the document's device when its UUIDv7 id was
+/// made, `created` when it is the id's time, and `updated` when it is the
+/// time of the entity's latest stamp. Storage and documents of earlier
+/// versions imply less ([`Implied::LITTLE`]): only that `created` is the
+/// time of the stamp and `updated` is `created`.
+///
+/// Most entities are never changed after they are added, so most stamps and
+/// times can be left out: a register's document shrinks by a sixth once
+/// compressed, and writing, compressing and reading it take that much less.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Implied(Option<DeviceId>);
+
+impl Implied {
+    /// Storage, and documents of versions 1 and 2.
+    pub const LITTLE: Implied = Implied(None);
+
+    /// A version 3 document of this device.
+    pub fn by(device: DeviceId) -> Implied {
+        Implied(Some(device))
+    }
+
+    /// The stamp of an entity that has none written.
+    fn stamp(self, id: Uuid) -> Option<Stamp> {
+        Some(Stamp { millis: id_millis(id)?, counter: 0, device: self.0? })
+    }
+
+    /// The stamp as written: left out when it is the one implied.
+    fn stamp_out(self, id: Uuid, stamp: Stamp) -> Option<String> {
+        (self.stamp(id) != Some(stamp)).then(|| stamp_text(&stamp))
+    }
+
+    /// The stamp as read: written, or else implied.
+    fn stamp_in(self, id: Uuid, written: Option<&str>) -> Result<Stamp, DtoError> {
+        match written {
+            Some(text) => stamp(text),
+            None => self.stamp(id).ok_or_else(|| bad("stamp", "missing")),
+        }
+    }
+
+    /// `created` of an entity that has none written: the time of its id
+    /// (version 3, for UUIDv7 ids), or else of its stamp.
+    fn created(self, id: Uuid, stamp: Option<Stamp>) -> Option<DateTime<Utc>> {
+        let from_id = self.0.and(id_millis(id)).and_then(|m| DateTime::from_timestamp_millis(m as i64));
+        from_id.or_else(|| stamp.and_then(stamp_time))
+    }
+
+    fn created_out(self, id: Uuid, created: DateTime<Utc>, stamp: Option<Stamp>) -> Option<DateTime<Utc>> {
+        (self.created(id, stamp) != Some(created)).then_some(created)
+    }
+
+    fn created_in(
+        self,
+        id: Uuid,
+        created: Option<DateTime<Utc>>,
+        stamp: Option<Stamp>,
+    ) -> Result<DateTime<Utc>, DtoError> {
+        created.or_else(|| self.created(id, stamp)).ok_or_else(|| bad("created", "missing"))
+    }
+
+    /// `updated` of an entity that has none written: the time of its
+    /// latest stamp if that is later than `created` (version 3), or else
+    /// `created`.
+    fn updated(self, created: DateTime<Utc>, latest: Option<Stamp>) -> DateTime<Utc> {
+        match (self.0, latest.and_then(stamp_time)) {
+            (Some(_), Some(t)) => t.max(created),
+            _ => created,
+        }
+    }
+
+    fn updated_out(
+        self,
+        created: DateTime<Utc>,
+        updated: DateTime<Utc>,
+        latest: Option<Stamp>,
+    ) -> Option<DateTime<Utc>> {
+        (self.updated(created, latest) != updated).then_some(updated)
     }
 }
 
-/// `updated` as documents write it: left out when it is `created`.
-fn updated_out(created: DateTime<Utc>, updated: DateTime<Utc>) -> Option<DateTime<Utc>> {
-    (updated != created).then_some(updated)
-}
-
-/// `created` as read: written, or else the time of the entity's stamp.
-fn created_in(created: Option<DateTime<Utc>>, stamp: Option<Stamp>) -> Result<DateTime<Utc>, DtoError> {
-    created.or_else(|| stamp.and_then(stamp_time)).ok_or_else(|| bad("created", "missing"))
+/// The Unix time in milliseconds a UUIDv7 was made at; `None` for other
+/// versions.
+fn id_millis(id: Uuid) -> Option<u64> {
+    let b = id.as_bytes();
+    (id.get_version_num() == 7).then(|| u64::from_be_bytes([0, 0, b[0], b[1], b[2], b[3], b[4], b[5]]))
 }
 
 fn entity_parts(e: &EntityRef) -> (&'static str, Uuid) {

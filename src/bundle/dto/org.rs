@@ -14,17 +14,26 @@ pub struct OrgDto {
     pub website: Option<String>,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub notes: String,
-    /// Absent: the time of the entity's stamp (an entity never changed).
+    /// Absent: implied ([`Implied`]).
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "when::opt_time")]
     pub created: Option<DateTime<Utc>>,
-    /// Absent: the same as `created`.
+    /// Absent: implied ([`Implied`]).
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "when::opt_time")]
     pub updated: Option<DateTime<Utc>>,
-    pub stamp: String,
+    /// Absent: implied ([`Implied`]); always written in storage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stamp: Option<String>,
 }
 
 impl From<&Organisation> for OrgDto {
     fn from(o: &Organisation) -> Self {
+        OrgDto::written(o, Implied::LITTLE)
+    }
+}
+
+impl OrgDto {
+    /// The organisation as written where `implied` holds.
+    pub fn written(o: &Organisation, implied: Implied) -> Self {
         OrgDto {
             id: o.id.uuid(),
             name: o.name.clone(),
@@ -32,22 +41,20 @@ impl From<&Organisation> for OrgDto {
             address: AddressDto::from(&o.address),
             website: o.website.clone(),
             notes: o.notes.clone(),
-            created: created_out(o.created, Some(o.stamp)),
-            updated: updated_out(o.created, o.updated),
-            stamp: stamp_text(&o.stamp),
+            created: implied.created_out(o.id.uuid(), o.created, Some(o.stamp)),
+            updated: implied.updated_out(o.created, o.updated, Some(o.stamp)),
+            stamp: implied.stamp_out(o.id.uuid(), o.stamp),
         }
     }
-}
 
-impl TryFrom<OrgDto> for Organisation {
-    type Error = DtoError;
-
-    fn try_from(d: OrgDto) -> Result<Self, DtoError> {
+    /// The organisation, reading what is left out as `implied`.
+    pub fn read(self, implied: Implied) -> Result<Organisation, DtoError> {
+        let d = self;
         if let Some(id) = &d.business_id {
             validate::business_id(id).map_err(|_| bad("business ID", id.clone()))?;
         }
-        let own = stamp(&d.stamp)?;
-        let created = created_in(d.created, Some(own))?;
+        let own = implied.stamp_in(d.id, d.stamp.as_deref())?;
+        let created = implied.created_in(d.id, d.created, Some(own))?;
         Ok(Organisation {
             id: OrgId::new(d.id),
             name: d.name,
@@ -56,8 +63,16 @@ impl TryFrom<OrgDto> for Organisation {
             website: d.website,
             notes: d.notes,
             created,
-            updated: d.updated.unwrap_or(created),
+            updated: d.updated.unwrap_or_else(|| implied.updated(created, Some(own))),
             stamp: own,
         })
+    }
+}
+
+impl TryFrom<OrgDto> for Organisation {
+    type Error = DtoError;
+
+    fn try_from(d: OrgDto) -> Result<Self, DtoError> {
+        d.read(Implied::LITTLE)
     }
 }

@@ -94,17 +94,18 @@ pub struct PersonDto {
     /// A restriction of processing; absent when there is none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub restriction: Option<RestrictionDto>,
-    /// Absent: the time of the entity's stamp (an entity never changed).
+    /// Absent: implied ([`Implied`]).
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "when::opt_time")]
     pub created: Option<DateTime<Utc>>,
-    /// Absent: the same as `created`.
+    /// Absent: implied ([`Implied`]).
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "when::opt_time")]
     pub updated: Option<DateTime<Utc>>,
     /// The stamp of every built-in field ([`PersonField::FIXED`]) that
-    /// `stamps` does not name (version 2; absent in version 1, where
-    /// `stamps` names every field).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stamp: Option<String>,
+    /// `stamps` does not name (version 2 on; absent in version 1, where
+    /// `stamps` names every field). `null`: there is none. Absent: none,
+    /// or in version 3 the one implied ([`Implied`]).
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "null_or_text")]
+    pub stamp: Option<Option<String>>,
     /// Field name → stamp text, for the fields whose stamp is not `stamp`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub stamps: BTreeMap<String, String>,
@@ -159,9 +160,22 @@ impl TryFrom<RestrictionDto> for crate::domain::gdpr::Restriction {
     }
 }
 
+/// Reads `null` as `Some(None)`, so that it differs from a missing member.
+fn null_or_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}
+
 impl From<&Person> for PersonDto {
     fn from(p: &Person) -> Self {
+        PersonDto::written(p, Implied::LITTLE)
+    }
+}
+
+impl PersonDto {
+    /// The person as written where `implied` holds.
+    pub fn written(p: &Person, implied: Implied) -> Self {
         let (common, stamps) = person_stamps(&p.stamps);
+        let latest = p.stamps.values().max().copied();
         let labeled = |list: &[Labeled]| {
             list.iter().map(|l| LabeledDto { label: l.label.clone(), value: l.value.clone() }).collect()
         };
@@ -193,18 +207,20 @@ impl From<&Person> for PersonDto {
             },
             notes: p.notes.clone(),
             restriction: p.restriction.as_ref().map(RestrictionDto::from),
-            created: created_out(p.created, common),
-            updated: updated_out(p.created, p.updated),
-            stamp: common.as_ref().map(stamp_text),
+            created: implied.created_out(p.id.uuid(), p.created, common),
+            updated: implied.updated_out(p.created, p.updated, latest),
+            stamp: match common {
+                Some(s) => implied.stamp_out(p.id.uuid(), s).map(Some),
+                // Said outright where leaving it out would imply one.
+                None => implied.0.map(|_| None),
+            },
             stamps,
         }
     }
-}
 
-impl TryFrom<PersonDto> for Person {
-    type Error = DtoError;
-
-    fn try_from(d: PersonDto) -> Result<Self, DtoError> {
+    /// The person, reading what is left out as `implied`.
+    pub fn read(self, implied: Implied) -> Result<Person, DtoError> {
+        let d = self;
         let labeled =
             |list: Vec<LabeledDto>| list.into_iter().map(|l| Labeled { label: l.label, value: l.value }).collect();
         for e in &d.emails {
@@ -219,7 +235,10 @@ impl TryFrom<PersonDto> for Person {
         }
         // Collected in one go (a map is built fastest from all its entries):
         // the shared stamp first, so that a field's own stamp replaces it.
-        let common = d.stamp.as_deref().map(stamp).transpose()?;
+        let common = match &d.stamp {
+            Some(written) => written.as_deref().map(stamp).transpose()?,
+            None => implied.stamp(d.id),
+        };
         let mut entries: Vec<(PersonField, Stamp)> = Vec::with_capacity(PersonField::FIXED.len() + d.stamps.len());
         if let Some(common) = common {
             entries.extend(PersonField::FIXED.iter().map(|f| (f.clone(), common)));
@@ -228,7 +247,8 @@ impl TryFrom<PersonDto> for Person {
             entries.push((PersonField::from_key(k).ok_or_else(|| bad("field", k.clone()))?, stamp(v)?));
         }
         let stamps: BTreeMap<PersonField, Stamp> = entries.into_iter().collect();
-        let created = created_in(d.created, common)?;
+        let created = implied.created_in(d.id, d.created, common)?;
+        let updated = d.updated.unwrap_or_else(|| implied.updated(created, stamps.values().max().copied()));
         Ok(Person {
             id: PersonId::new(d.id),
             given_name: d.given_name,
@@ -255,9 +275,17 @@ impl TryFrom<PersonDto> for Person {
             notes: d.notes,
             restriction: d.restriction.map(TryInto::try_into).transpose()?,
             created,
-            updated: d.updated.unwrap_or(created),
+            updated,
             stamps,
         })
+    }
+}
+
+impl TryFrom<PersonDto> for Person {
+    type Error = DtoError;
+
+    fn try_from(d: PersonDto) -> Result<Self, DtoError> {
+        d.read(Implied::LITTLE)
     }
 }
 

@@ -55,13 +55,15 @@ pub struct RecordDto {
     pub org: Option<Uuid>,
     #[serde(flatten)]
     pub kind: RecordKindDto,
-    /// Absent: the time of the entity's stamp (an entity never changed).
+    /// Absent: implied ([`Implied`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<DateTime<Utc>>,
-    /// Absent: the same as `created`.
+    /// Absent: implied ([`Implied`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated: Option<DateTime<Utc>>,
-    pub stamp: String,
+    /// Absent: implied ([`Implied`]); always written in storage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stamp: Option<String>,
 }
 
 /// Every field a record document may have, read in one pass. Serde reads
@@ -79,7 +81,7 @@ struct RecordFields {
     created: Option<DateTime<Utc>>,
     #[serde(default, deserialize_with = "when::opt_time")]
     updated: Option<DateTime<Utc>>,
-    stamp: String,
+    stamp: Option<String>,
     // The kinds' own fields.
     kind: Option<String>,
     title: Option<String>,
@@ -161,6 +163,13 @@ impl<'de> Deserialize<'de> for RecordDto {
 
 impl From<&Record> for RecordDto {
     fn from(r: &Record) -> Self {
+        RecordDto::written(r, Implied::LITTLE)
+    }
+}
+
+impl RecordDto {
+    /// The record as written where `implied` holds.
+    pub fn written(r: &Record, implied: Implied) -> Self {
         let kind = match &r.kind {
             RecordKind::Contract(c) => RecordKindDto::Contract {
                 kind: c.kind.key().into(),
@@ -190,17 +199,15 @@ impl From<&Record> for RecordDto {
             person: r.person.uuid(),
             org: r.org.map(OrgId::uuid),
             kind,
-            created: created_out(r.created, Some(r.stamp)),
-            updated: updated_out(r.created, r.updated),
-            stamp: stamp_text(&r.stamp),
+            created: implied.created_out(r.id.uuid(), r.created, Some(r.stamp)),
+            updated: implied.updated_out(r.created, r.updated, Some(r.stamp)),
+            stamp: implied.stamp_out(r.id.uuid(), r.stamp),
         }
     }
-}
 
-impl TryFrom<RecordDto> for Record {
-    type Error = DtoError;
-
-    fn try_from(d: RecordDto) -> Result<Self, DtoError> {
+    /// The record, reading what is left out as `implied`.
+    pub fn read(self, implied: Implied) -> Result<Record, DtoError> {
+        let d = self;
         let kind = match d.kind {
             RecordKindDto::Contract { kind, title, start, end, value_cents, billing } => {
                 RecordKind::Contract(Contract {
@@ -223,16 +230,24 @@ impl TryFrom<RecordDto> for Record {
                 RecordKind::Event(EventParticipation { name, date, dietary })
             }
         };
-        let own = stamp(&d.stamp)?;
-        let created = created_in(d.created, Some(own))?;
+        let own = implied.stamp_in(d.id, d.stamp.as_deref())?;
+        let created = implied.created_in(d.id, d.created, Some(own))?;
         Ok(Record {
             id: RecordId::new(d.id),
             person: PersonId::new(d.person),
             org: d.org.map(OrgId::new),
             kind,
             created,
-            updated: d.updated.unwrap_or(created),
+            updated: d.updated.unwrap_or_else(|| implied.updated(created, Some(own))),
             stamp: own,
         })
+    }
+}
+
+impl TryFrom<RecordDto> for Record {
+    type Error = DtoError;
+
+    fn try_from(d: RecordDto) -> Result<Self, DtoError> {
+        d.read(Implied::LITTLE)
     }
 }
