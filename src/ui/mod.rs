@@ -35,6 +35,11 @@ use state::AppState;
 
 /// Mounts the app on the page's body.
 pub fn mount() {
+    // The app's code also runs in the worker that seals exports
+    // (`web::sealing`), where there is no page to mount.
+    if web_sys::window().is_none() {
+        return;
+    }
     crate::web::register_service_worker();
     leptos::mount::mount_to_body(App);
 }

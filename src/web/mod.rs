@@ -11,7 +11,7 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use crate::domain::Collator;
 
-pub mod deflate;
+pub mod sealing;
 pub mod tabs;
 
 /// The current time.

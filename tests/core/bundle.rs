@@ -780,6 +780,12 @@ fn a_register_of_ten_thousand_people_fits_in_an_email() {
     let plaintext = document::write(&snapshot);
     let file = envelope::seal(&plaintext, PASS, FAST, SALT, NONCE).unwrap();
     assert!(file.len() <= 5_000_000, "{} bytes ({} bytes of JSON)", file.len(), plaintext.len());
+    // As the app's export writes it: compressed faster, while it is written.
+    let mut deflater = envelope::Deflater::new(envelope::STREAM_LEVEL);
+    plaintext.chunks(2 << 20).for_each(|piece| deflater.push(piece));
+    let (deflated, len) = deflater.finish();
+    let streamed = envelope::seal_deflated(&deflated, len, PASS, FAST, SALT, NONCE).unwrap();
+    assert!(streamed.len() <= 5_000_000, "{} bytes as the app writes it", streamed.len());
     let back = read_bundle(&file, PASS, now()).unwrap();
     assert_eq!(back.people.len(), 10_000);
     assert_eq!(back.records.len(), 10_000);
@@ -1032,4 +1038,28 @@ fn a_key_derived_before_the_document_is_ready_seals_the_same_file() {
     assert!(matches!(envelope::Sealer::new(PASS, huge, SALT, NONCE), Err(BundleError::KdfOutOfBounds { .. })));
     let sealer = envelope::Sealer::new(PASS, FAST, SALT, NONCE).unwrap();
     assert!(matches!(sealer.seal_deflated(&deflated, 300 * 1024 * 1024), Err(BundleError::TooLarge { .. })));
+}
+
+#[test]
+fn a_document_compressed_piece_by_piece_is_compressed_as_a_whole() {
+    let plaintext: Vec<u8> = (0..300_000u32)
+        .flat_map(|i| format!("{{\"n\":{},\"t\":\"{}\"}},", i % 977, i * 7919 % 1013).into_bytes())
+        .collect();
+    for (level, piece) in [(envelope::STREAM_LEVEL, 2 << 20), (envelope::STREAM_LEVEL, 1), (6, 65_536), (1, 7)] {
+        let mut deflater = envelope::Deflater::new(level);
+        plaintext.chunks(piece).take(if piece < 10 { 1000 } else { usize::MAX }).for_each(|p| deflater.push(p));
+        let whole = if piece < 10 { &plaintext[..1000 * piece] } else { &plaintext[..] };
+        let (deflated, len) = deflater.finish();
+        assert_eq!(len, whole.len());
+        assert!(deflated == miniz_oxide::deflate::compress_to_vec(whole, level), "level {level}, pieces of {piece}");
+    }
+    // Nothing at all is a valid, empty stream; and a streamed document seals and opens.
+    let (empty, len) = envelope::Deflater::new(envelope::STREAM_LEVEL).finish();
+    assert_eq!((miniz_oxide::inflate::decompress_to_vec(&empty).unwrap(), len), (vec![], 0));
+    let mut deflater = envelope::Deflater::new(envelope::STREAM_LEVEL);
+    deflater.push(&plaintext);
+    let (deflated, len) = deflater.finish();
+    assert!(deflated.len() < plaintext.len() / 4);
+    let file = envelope::Sealer::new(PASS, FAST, SALT, NONCE).unwrap().seal_deflated(&deflated, len).unwrap();
+    assert!(envelope::open(&file, PASS).unwrap().plaintext == plaintext);
 }

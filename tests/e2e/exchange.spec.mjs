@@ -15,10 +15,21 @@ const importPart = (page) => page.getByRole("region", { name: fi.exchange.import
 async function exportBundle(page, testInfo, file, { recipient = "", worker = "real" } = {}) {
   await openApp(page, "/exchange");
   if (worker === "missing") {
-    // As in a browser that cannot start the compressing worker.
+    // As in a browser that cannot start the sealing worker.
     await page.evaluate(() => {
       window.Worker = function () {
         throw new Error("no workers");
+      };
+    });
+  } else if (worker === "refuses") {
+    // A worker that starts but cannot seal the bundle.
+    await page.evaluate(() => {
+      window.Worker = class {
+        postMessage(data) {
+          const answer = data && data.glue ? "ready" : data === null ? false : undefined;
+          if (answer !== undefined) setTimeout(() => this.onmessage(new MessageEvent("message", { data: answer })));
+        }
+        terminate() {}
       };
     });
   } else if (worker === "silent") {
@@ -38,8 +49,8 @@ async function exportBundle(page, testInfo, file, { recipient = "", worker = "re
   const path = testInfo.outputPath(file);
   await (await download).saveAs(path);
   await expect(page.getByText(new RegExp(fi.exchange.exported.split("{{")[0]))).toBeVisible();
-  // The worker compressed the document, unless there was none.
-  const byWorker = await page.evaluate(() => performance.getEntriesByName("sidos:export-deflated").length);
+  // The worker sealed the bundle, unless there was none.
+  const byWorker = await page.evaluate(() => performance.getEntriesByName("sidos:export-by-worker").length);
   expect(byWorker).toBe(worker === "real" ? 1 : 0);
   return path;
 }
@@ -157,8 +168,8 @@ test("files that are not bundles, or are damaged, are refused with a clear messa
   await expect(page.getByText(fi.bundle_error.truncated)).toBeVisible();
 });
 
-for (const worker of ["missing", "silent"]) {
-  test(`without a worker to compress it (${worker}), the page compresses the export itself`, async ({ browser }, testInfo) => {
+for (const worker of ["missing", "silent", "refuses"]) {
+  test(`without a worker to seal it (${worker}), the page seals the export itself`, async ({ browser }, testInfo) => {
     const a = await (await browser.newContext()).newPage();
     await openApp(a);
     await addPerson(a, { given: "Kati", family: "Häkkinen", email: "kati@mipro.fi" });

@@ -211,20 +211,21 @@ fn Export() -> impl IntoView {
         spawn_local(async move {
             step.set(Step::Collecting);
             state.whole().await;
-            // A worker compresses the document while it is written here.
-            let mut deflating = web::deflate::Deflating::start();
+            // A worker seals the document while it is written here.
+            let mut sealing =
+                web::sealing::Sealing::start(&pass, KdfParams::DEFAULT, web::random_bytes(), web::random_bytes());
             web::next_paint().await;
             web::mark("export-start");
-            deflating.ready().await;
+            sealing.ready().await;
             let Some(snapshot) = state.with_untracked(|r| r.export_snapshot(&scope, web::now())) else { return };
             let people: Vec<PersonId> = snapshot.people.iter().map(|p| p.id).collect();
             web::mark("export-collected");
-            bundle::document::write_to(&snapshot, &mut deflating).expect("the document is written into memory");
+            bundle::document::write_to(&snapshot, &mut sealing).expect("the document is written into memory");
             drop(snapshot);
             web::mark("export-written");
             step.set(Step::Encrypting);
-            let file = seal(&mut deflating, &pass).await;
-            drop(deflating);
+            let file = seal(&mut sealing, &pass).await;
+            drop(sealing);
             let bytes = match file {
                 Ok(bytes) => bytes,
                 Err(e) => {
@@ -332,22 +333,22 @@ fn Export() -> impl IntoView {
     }
 }
 
-/// Seals the export's document into a bundle file. The key is derived
-/// (slow on purpose) while the worker is still compressing; if the worker
-/// could not, the page compresses the document itself.
-async fn seal(deflating: &mut web::deflate::Deflating, pass: &str) -> Result<Vec<u8>, BundleError> {
-    let len = deflating.document().len();
+/// The export's bundle file: sealed by the worker, or, if it could not,
+/// here (compressed by the browser where it can).
+async fn seal(sealing: &mut web::sealing::Sealing, pass: &str) -> Result<Vec<u8>, BundleError> {
+    let len = sealing.document().len();
     if len as u64 > bundle::envelope::MAX_PLAINTEXT_BYTES {
         return Err(BundleError::TooLarge { size: len as u64, limit: bundle::envelope::MAX_PLAINTEXT_BYTES });
     }
+    if let Some(file) = sealing.finish().await {
+        web::mark("export-by-worker");
+        return Ok(file);
+    }
+    // A salt and nonce of its own: nothing the worker made is reused.
     let sealer = bundle::envelope::Sealer::new(pass, KdfParams::DEFAULT, web::random_bytes(), web::random_bytes())?;
     web::mark("export-key");
-    if let Some(deflated) = deflating.finish().await {
-        web::mark("export-deflated");
-        return sealer.seal_deflated(&deflated, len);
-    }
-    match web::deflate_raw(deflating.document()).await {
+    match web::deflate_raw(sealing.document()).await {
         Some(deflated) => sealer.seal_deflated(&deflated, len),
-        None => sealer.seal(deflating.document()),
+        None => sealer.seal(sealing.document()),
     }
 }

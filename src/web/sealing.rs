@@ -1,0 +1,191 @@
+//! An export's bundle sealed on a worker thread (`assets/seal-worker.js`),
+//! with the app's own code: the worker derives the bundle's key, compresses
+//! the document piece by piece as this page writes it
+//! ([`envelope::Deflater`] at [`envelope::STREAM_LEVEL`]), then encrypts
+//! it. This page only writes the JSON, and stays responsive; deriving,
+//! compressing and encrypting overlap with writing on the other core.
+//!
+//! The worker runs the page's own compiled module and loader, passed in its
+//! first message. Where no worker starts (or one fails), the page seals the
+//! document itself ([`Sealing::document`]).
+
+use std::io::{self, Write};
+
+use js_sys::{Array, ArrayBuffer, Object, Promise, Reflect, Uint8Array};
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::{JsCast, JsError, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+use crate::bundle::envelope::{self, Deflater, KdfParams, Sealer, NONCE_BYTES};
+
+/// The worker's script, copied with the app's assets.
+const SCRIPT: &str = "/assets/seal-worker.js";
+
+/// How long a worker may take to start.
+const READY_MS: i32 = 5000;
+
+/// How much of the document is handed over at a time.
+const PIECE: usize = 2 << 20;
+
+/// The document as it is written: kept whole (the page seals it itself if
+/// the worker fails) and passed to the worker in pieces.
+pub struct Sealing {
+    worker: Option<web_sys::Worker>,
+    answer: Option<Promise>,
+    document: Vec<u8>,
+    handed: usize,
+}
+
+impl Sealing {
+    /// Starts a worker to seal with this passphrase, key derivation, salt
+    /// and nonce; [`Sealing::ready`] waits for it. Without one (an old
+    /// browser, a blocked script) the document is only collected.
+    pub fn start(passphrase: &str, params: KdfParams, salt: [u8; 16], nonce: [u8; NONCE_BYTES]) -> Sealing {
+        let mut sealing = Sealing { worker: None, answer: None, document: Vec::new(), handed: 0 };
+        let Some(glue) = loader() else { return sealing };
+        let options = web_sys::WorkerOptions::new();
+        options.set_type(web_sys::WorkerType::Module);
+        let Ok(worker) = web_sys::Worker::new_with_options(SCRIPT, &options) else { return sealing };
+        let task = Object::new();
+        let set = |key: &str, value: &JsValue| Reflect::set(&task, &key.into(), value).is_ok();
+        let complete = set("glue", &glue.into())
+            && set("module", &wasm_bindgen::module())
+            && set("passphrase", &passphrase.into())
+            && set("salt", &Uint8Array::from(&salt[..]).into())
+            && set("nonce", &Uint8Array::from(&nonce[..]).into())
+            && set("m_kib", &params.m_kib.into())
+            && set("t", &params.t.into())
+            && set("p", &params.p.into());
+        sealing.answer = Some(next_message(&worker));
+        sealing.worker = Some(worker);
+        if !complete || sealing.worker.as_ref().is_some_and(|w| w.post_message(&task).is_err()) {
+            sealing.stop();
+        }
+        sealing
+    }
+
+    /// Waits until the worker runs: it cannot start while this thread is
+    /// busy writing the document. A worker that fails to start, or does
+    /// not within a few seconds, is given up.
+    pub async fn ready(&mut self) {
+        let (Some(worker), Some(ready)) = (&self.worker, self.answer.take()) else { return };
+        let waited = Promise::race(&Array::of2(&ready, &super::timer(READY_MS)));
+        let said = JsFuture::from(waited).await.ok().and_then(|m| m.dyn_into::<web_sys::MessageEvent>().ok());
+        if said.is_some_and(|m| m.data().as_string().as_deref() == Some("ready")) {
+            self.answer = Some(next_message(worker));
+        } else {
+            self.stop();
+        }
+    }
+
+    /// The document written so far.
+    pub fn document(&self) -> &[u8] {
+        &self.document
+    }
+
+    /// Passes what has not been handed over yet to the worker.
+    fn hand_over(&mut self) {
+        let Some(worker) = &self.worker else { return };
+        let piece = Uint8Array::from(&self.document[self.handed..]);
+        let buffer = piece.buffer();
+        if worker.post_message_with_transfer(&buffer, &Array::of1(&buffer)).is_err() {
+            self.stop();
+        }
+        self.handed = self.document.len();
+    }
+
+    fn stop(&mut self) {
+        if let Some(worker) = self.worker.take() {
+            worker.terminate();
+        }
+        self.answer = None;
+    }
+
+    /// The bundle file, once the worker has sealed all of the document;
+    /// `None` if it could not (the caller then seals
+    /// [`Sealing::document`] itself).
+    pub async fn finish(&mut self) -> Option<Vec<u8>> {
+        self.hand_over();
+        let (worker, answer) = (self.worker.as_ref()?, self.answer.take()?);
+        let ended = worker.post_message(&JsValue::NULL).is_ok();
+        let message = if ended { JsFuture::from(answer).await.ok() } else { None };
+        self.stop();
+        let data = message?.dyn_into::<web_sys::MessageEvent>().ok()?.data();
+        let file = data.dyn_into::<ArrayBuffer>().ok()?;
+        Some(Uint8Array::new(&file).to_vec())
+    }
+}
+
+/// The address of the app's loader (the script that instantiates its
+/// WebAssembly), which the page preloads.
+fn loader() -> Option<String> {
+    let link = web_sys::window()?.document()?.query_selector("link[rel=modulepreload][href$='.js']").ok()??;
+    link.get_attribute("href")
+}
+
+/// The worker's next message, or its failure.
+fn next_message(worker: &web_sys::Worker) -> Promise {
+    Promise::new(&mut |resolve, reject| {
+        worker.set_onmessage(Some(&resolve));
+        worker.set_onerror(Some(&reject));
+        worker.set_onmessageerror(Some(&reject));
+    })
+}
+
+impl Write for Sealing {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.document.extend_from_slice(bytes);
+        if self.document.len() - self.handed >= PIECE {
+            self.hand_over();
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Drop for Sealing {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// The worker's side (called by `assets/seal-worker.js`): derives the key
+/// when made, compresses each piece given, and seals at the end.
+#[wasm_bindgen]
+pub struct WorkerSeal {
+    sealer: Sealer,
+    deflater: Deflater,
+}
+
+#[wasm_bindgen]
+impl WorkerSeal {
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        passphrase: String,
+        salt: &[u8],
+        nonce: &[u8],
+        m_kib: u32,
+        t: u32,
+        p: u32,
+    ) -> Result<WorkerSeal, JsError> {
+        let salt: [u8; 16] = salt.try_into().map_err(|_| JsError::new("salt"))?;
+        let nonce: [u8; NONCE_BYTES] = nonce.try_into().map_err(|_| JsError::new("nonce"))?;
+        let sealer = Sealer::new(&passphrase, KdfParams { m_kib, t, p }, salt, nonce)
+            .map_err(|e| JsError::new(e.message_id()))?;
+        Ok(WorkerSeal { sealer, deflater: Deflater::new(envelope::STREAM_LEVEL) })
+    }
+
+    /// Compresses the document's next piece.
+    pub fn push(&mut self, piece: &[u8]) {
+        self.deflater.push(piece);
+    }
+
+    /// The bundle file.
+    pub fn finish(self) -> Result<Vec<u8>, JsError> {
+        let (compressed, len) = self.deflater.finish();
+        self.sealer.seal_deflated(&compressed, len).map_err(|e| JsError::new(e.message_id()))
+    }
+}
