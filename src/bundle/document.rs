@@ -14,14 +14,14 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::dto::{
-    seen_from_dto, seen_to_dto, DisclosureDto, Implied, OrgDto, PersonDto, RecordDto, SeenDto, SettingsDto,
-    TombstoneDto,
+    seen_from_dto, seen_to_dto, DisclosureDto, Implied, OrgDto, OrgOut, PersonDto, PersonOut, RecordDto, RecordOut,
+    SeenDto, SettingsDto, TombstoneDto,
 };
 use super::dto::{ConsentConfigDto, ConsentEntryDto};
 use super::error::BundleError;
 use crate::domain::{
-    CategoryKey, CustomValue, DeviceId, Disclosure, EntityRef, ExportScope, FieldKind, OrgId, PersonField, PersonId,
-    Record, RecordId, RecordKind, Settings, Snapshot, Stamp, Tombstone, TombstoneReason,
+    CategoryKey, CustomValue, DeviceId, Disclosure, EntityRef, ExportScope, FieldKind, OrgId, Organisation, Person,
+    PersonField, PersonId, Record, RecordId, RecordKind, Settings, Snapshot, Stamp, Tombstone, TombstoneReason,
 };
 use crate::domain::{ConsentConfig, ConsentEntry, ConsentId, Purpose};
 
@@ -68,10 +68,11 @@ impl From<&ExportScope> for ScopeDto {
     }
 }
 
-/// The document as written.
+/// The document as written: with its entities as DTOs (the default), or
+/// borrowed from a snapshot as [`write_to`] writes them (the same JSON).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct DocumentDto {
+pub struct DocumentDto<P = Vec<PersonDto>, O = Vec<OrgDto>, R = Vec<RecordDto>> {
     pub format: String,
     pub version: u64,
     pub exported_at: DateTime<Utc>,
@@ -82,9 +83,9 @@ pub struct DocumentDto {
     pub scope: ScopeDto,
     #[serde(default)]
     pub settings: Option<SettingsDto>,
-    pub people: Vec<PersonDto>,
-    pub organisations: Vec<OrgDto>,
-    pub records: Vec<RecordDto>,
+    pub people: P,
+    pub organisations: O,
+    pub records: R,
     pub tombstones: Vec<TombstoneDto>,
     #[serde(default)]
     pub disclosures: Vec<DisclosureDto>,
@@ -105,6 +106,40 @@ pub struct DocumentDto {
 impl From<&Snapshot> for DocumentDto {
     fn from(s: &Snapshot) -> Self {
         let implied = Implied::by(s.device);
+        DocumentDto::with(
+            s,
+            s.people.iter().map(|p| PersonDto::written(p, implied)).collect(),
+            s.orgs.iter().map(|o| OrgDto::written(o, implied)).collect(),
+            records_in_order(s).into_iter().map(|r| RecordDto::written(r, implied)).collect(),
+        )
+    }
+}
+
+/// A person's records side by side: their repeated ids compress.
+fn records_in_order(s: &Snapshot) -> Vec<&Record> {
+    let mut records: Vec<&Record> = s.records.iter().collect();
+    records.sort_by_key(|r| (r.person, r.id));
+    records
+}
+
+/// A list written item by item as `write` makes each, borrowing it.
+struct Lazily<'a, T, O>(Vec<&'a T>, Implied, fn(&'a T, Implied) -> O);
+
+impl<T, O: Serialize> Serialize for Lazily<'_, T, O> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(|item| (self.2)(item, self.1)))
+    }
+}
+
+type Borrowed<'a> = DocumentDto<
+    Lazily<'a, Person, PersonOut<'a>>,
+    Lazily<'a, Organisation, OrgOut<'a>>,
+    Lazily<'a, Record, RecordOut<'a>>,
+>;
+
+impl<P, O, R> DocumentDto<P, O, R> {
+    /// The document of `s` with these entities.
+    fn with(s: &Snapshot, people: P, organisations: O, records: R) -> Self {
         DocumentDto {
             format: FORMAT.into(),
             version: VERSION,
@@ -114,14 +149,9 @@ impl From<&Snapshot> for DocumentDto {
             seen: seen_to_dto(&s.seen),
             scope: ScopeDto::from(&s.scope),
             settings: s.settings.as_ref().map(|st| SettingsDto { user_name: String::new(), ..SettingsDto::from(st) }),
-            people: s.people.iter().map(|p| PersonDto::written(p, implied)).collect(),
-            organisations: s.orgs.iter().map(|o| OrgDto::written(o, implied)).collect(),
-            // A person's records side by side: their repeated ids compress.
-            records: {
-                let mut records: Vec<&Record> = s.records.iter().collect();
-                records.sort_by_key(|r| (r.person, r.id));
-                records.into_iter().map(|r| RecordDto::written(r, implied)).collect()
-            },
+            people,
+            organisations,
+            records,
             tombstones: s.tombstones.iter().map(TombstoneDto::from).collect(),
             disclosures: s.disclosures.iter().map(DisclosureDto::from).collect(),
             consents: s.consents.iter().map(ConsentEntryDto::from).collect(),
@@ -243,7 +273,14 @@ pub fn write(snapshot: &Snapshot) -> Vec<u8> {
 /// pass the pieces on (to be compressed) while the rest is being written.
 /// Fails only if `out` does.
 pub fn write_to(snapshot: &Snapshot, out: impl std::io::Write) -> std::io::Result<()> {
-    serde_json::to_writer(out, &DocumentDto::from(snapshot)).map_err(std::io::Error::from)
+    let implied = Implied::by(snapshot.device);
+    let doc: Borrowed = DocumentDto::with(
+        snapshot,
+        Lazily(snapshot.people.iter().collect(), implied, PersonOut::new),
+        Lazily(snapshot.orgs.iter().collect(), implied, OrgOut::new),
+        Lazily(records_in_order(snapshot), implied, RecordOut::new),
+    );
+    serde_json::to_writer(out, &doc).map_err(std::io::Error::from)
 }
 
 fn schema(detail: impl Into<String>) -> BundleError {

@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use super::dto::{self, ConsentEntryDto, DisclosureDto, OrgDto, PersonDto, RecordDto, TombstoneDto};
+use super::dto::{self, ConsentEntryDto, DisclosureDto, Implied, OrgOut, PersonOut, RecordOut, TombstoneDto};
 use crate::domain::Change;
 
 /// The kinds of document kept in pages.
@@ -157,11 +157,11 @@ fn key(id: uuid::Uuid) -> String {
 /// clock, seen) give `None`.
 pub fn entry(change: &Change) -> Option<(Kind, String, Option<String>)> {
     Some(match change {
-        Change::PutPerson(p) => (Kind::People, key(p.id.uuid()), Some(json(&PersonDto::from(p), 768))),
+        Change::PutPerson(p) => (Kind::People, key(p.id.uuid()), Some(json(&PersonOut::new(p, Implied::LITTLE), 768))),
         Change::RemovePerson(id) => (Kind::People, key(id.uuid()), None),
-        Change::PutOrg(o) => (Kind::Orgs, key(o.id.uuid()), Some(json(&OrgDto::from(o), 384))),
+        Change::PutOrg(o) => (Kind::Orgs, key(o.id.uuid()), Some(json(&OrgOut::new(o, Implied::LITTLE), 384))),
         Change::RemoveOrg(id) => (Kind::Orgs, key(id.uuid()), None),
-        Change::PutRecord(r) => (Kind::Records, key(r.id.uuid()), Some(json(&RecordDto::from(r), 384))),
+        Change::PutRecord(r) => (Kind::Records, key(r.id.uuid()), Some(json(&RecordOut::new(r, Implied::LITTLE), 384))),
         Change::RemoveRecord(id) => (Kind::Records, key(id.uuid()), None),
         Change::PutTombstone(t) => {
             (Kind::Tombstones, dto::entity_key(&t.entity), Some(json(&TombstoneDto::from(t), 256)))

@@ -177,3 +177,103 @@ fn an_implied_stamp_far_in_the_future_is_refused() {
     let e = read(&doc).unwrap_err();
     assert!(matches!(&e, BundleError::Schema(d) if d.contains("in the future")), "{e:?}");
 }
+
+/// Every kind of value a person, an organisation or a record can hold.
+fn everything(snap: &mut Snapshot) {
+    use sidos::domain::gdpr::{Restriction, RestrictionKind};
+    use sidos::domain::record::{Contract, EventParticipation, Ticket, Training};
+    use sidos::domain::{
+        Address, Affiliation, Billing, CategoryKey, ContractKind, CustomValue, FieldId, Labeled, RecordKind, Social,
+    };
+    let field = |n: u128| FieldId::new(uuid::Uuid::from_u128(n));
+    let p = &mut snap.people[0];
+    p.emails.push(Labeled { label: String::new(), value: "a@b.fi".into() });
+    p.phones.push(Labeled { label: "työ \"sisä\"".into(), value: "+358401234567".into() });
+    p.addresses.push(Address { country: "Suomi".into(), ..Address::default() });
+    p.addresses.push(Address::default());
+    p.websites.push("https://esimerkki.fi/ä?q=1&r=\\".into());
+    p.socials.push(Social { service: "mastodon".into(), handle: "@kati".into() });
+    p.affiliations.push(Affiliation { org: snap.orgs[0].id, role: String::new() });
+    p.categories.insert(CategoryKey::new("customer"));
+    p.tags.insert("VIP\n".into());
+    p.custom.insert(field(1), CustomValue::Text("\u{1f600}".into()));
+    p.custom.insert(field(2), CustomValue::Number(-1.5e-7));
+    p.custom.insert(field(3), CustomValue::Date(now().date_naive()));
+    p.custom.insert(field(4), CustomValue::YesNo(false));
+    p.custom.insert(field(5), CustomValue::Choice(String::new()));
+    p.notes = "rivi\trivi".into();
+    p.restriction =
+        Some(Restriction { since: now().date_naive(), request: None, kind: RestrictionKind::ErasedExceptHeld });
+    p.stamps.insert(PersonField::Custom(field(2)), Stamp { counter: 3, ..p.stamps[&PersonField::Name] });
+    snap.people[1].stamps.remove(&PersonField::Tags);
+    // Times to the nanosecond and microsecond, and in the distant past.
+    snap.people[2].updated = snap.people[2].created + chrono::Duration::nanoseconds(1);
+    snap.people[3].updated = snap.people[3].created + chrono::Duration::microseconds(5);
+    snap.people[4].created = Utc.with_ymd_and_hms(1, 2, 3, 4, 5, 6).unwrap();
+    let o = &mut snap.orgs[0];
+    o.business_id = None;
+    o.website = None;
+    o.notes = "x".into();
+    o.address = Address::default();
+    let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+    let kinds = [
+        RecordKind::Contract(Contract {
+            kind: ContractKind::Order,
+            title: String::new(),
+            start: None,
+            end: Some(day(10_000, 1, 1)),
+            value_cents: Some(-1),
+            billing: Billing::InCollection,
+        }),
+        RecordKind::Ticket(Ticket { opened: day(999, 12, 31), closed: None, description: String::new() }),
+        RecordKind::Ticket(Ticket { opened: day(2026, 1, 9), closed: Some(day(2026, 2, 1)), description: "ok".into() }),
+        RecordKind::Training(Training {
+            name: "EA".into(),
+            date: now().date_naive(),
+            completed: true,
+            grade: String::new(),
+            statutory: true,
+        }),
+        RecordKind::Event(EventParticipation { name: "Juhla".into(), date: now().date_naive(), dietary: None }),
+        RecordKind::Event(EventParticipation {
+            name: String::new(),
+            date: now().date_naive(),
+            dietary: Some(String::new()),
+        }),
+    ];
+    for (r, kind) in snap.records.iter_mut().zip(kinds) {
+        r.kind = kind;
+        r.org = None;
+    }
+    snap.records[7].updated = snap.records[7].created + chrono::Duration::milliseconds(1500);
+}
+
+#[test]
+fn entities_written_from_the_register_are_their_documents_byte_for_byte() {
+    use sidos::bundle::dto::{Implied, OrgOut, PersonOut, RecordOut};
+    let mut snap = sample();
+    everything(&mut snap);
+    for implied in [Implied::LITTLE, Implied::by(snap.device)] {
+        for p in &snap.people {
+            assert_eq!(
+                serde_json::to_string(&PersonOut::new(p, implied)).unwrap(),
+                serde_json::to_string(&PersonDto::written(p, implied)).unwrap()
+            );
+        }
+        for o in &snap.orgs {
+            assert_eq!(
+                serde_json::to_string(&OrgOut::new(o, implied)).unwrap(),
+                serde_json::to_string(&OrgDto::written(o, implied)).unwrap()
+            );
+        }
+        for r in &snap.records {
+            assert_eq!(
+                serde_json::to_string(&RecordOut::new(r, implied)).unwrap(),
+                serde_json::to_string(&RecordDto::written(r, implied)).unwrap()
+            );
+        }
+    }
+    // The whole document, too.
+    let written = document::write(&snap);
+    assert!(written == serde_json::to_vec(&document::DocumentDto::from(&snap)).unwrap());
+}

@@ -67,22 +67,7 @@ fn compact_stamp(text: &str) -> Option<Stamp> {
 /// A stamp as documents write it: the compact form, a third of version 1's
 /// length. Stamps are a large part of every document.
 pub fn stamp_text(s: &Stamp) -> String {
-    // Written out by hand, as `format!("{:x}.{:x}.{}", …)` would.
-    fn hex(out: &mut String, value: u64) {
-        let digits = (64 - value.leading_zeros()).div_ceil(4).max(1);
-        for i in (0..digits).rev() {
-            out.push(char::from(b"0123456789abcdef"[(value >> (i * 4) & 0xf) as usize]));
-        }
-    }
-    let mut out = String::with_capacity(40);
-    hex(&mut out, s.millis);
-    out.push('.');
-    hex(&mut out, u64::from(s.counter));
-    out.push('.');
-    let mut device = [0u8; 24];
-    let n = B64URL.encode_slice(s.device.uuid().as_bytes(), &mut device).expect("16 bytes fit in 24 characters");
-    out.push_str(std::str::from_utf8(&device[..n]).expect("base64 is ASCII"));
-    out
+    StampText::new(s).as_str().to_owned()
 }
 
 /// Reads one stored document (JSON text) into its entity. The error says
@@ -104,6 +89,7 @@ mod person;
 mod record;
 mod settings;
 mod when;
+mod written;
 
 pub use consent::*;
 pub use history::*;
@@ -111,6 +97,7 @@ pub use org::*;
 pub use person::*;
 pub use record::*;
 pub use settings::*;
+pub use written::{OrgOut, PersonOut, RecordOut, StampText};
 
 /// The time of a stamp, to the millisecond.
 fn stamp_time(s: Stamp) -> Option<DateTime<Utc>> {
@@ -148,6 +135,11 @@ impl Implied {
     /// The stamp as written: left out when it is the one implied.
     fn stamp_out(self, id: Uuid, stamp: Stamp) -> Option<String> {
         (self.stamp(id) != Some(stamp)).then(|| stamp_text(&stamp))
+    }
+
+    /// Whether `stamp` is the one implied for the entity `id`.
+    fn implies(self, id: Uuid, stamp: Stamp) -> bool {
+        self.stamp(id) == Some(stamp)
     }
 
     /// The stamp as read: written, or else implied.

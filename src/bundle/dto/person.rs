@@ -114,7 +114,14 @@ pub struct PersonDto {
 /// A person's field stamps as a document writes them: the stamp most
 /// built-in fields share, and the others by field.
 fn person_stamps(stamps: &BTreeMap<PersonField, Stamp>) -> (Option<Stamp>, BTreeMap<String, String>) {
-    let all = || stamps.iter().map(|(f, s)| (f.key(), stamp_text(s))).collect();
+    let (common, others) = person_stamps_by(stamps);
+    (common, others.into_iter().map(|(f, s)| (f.key(), stamp_text(&s))).collect())
+}
+
+/// The stamp most built-in fields share (none unless every built-in field
+/// has a stamp), and the fields whose stamp is another.
+pub(super) fn person_stamps_by(stamps: &BTreeMap<PersonField, Stamp>) -> (Option<Stamp>, Vec<(&PersonField, Stamp)>) {
+    let all = || stamps.iter().map(|(f, s)| (f, *s)).collect();
     if !PersonField::FIXED.iter().all(|f| stamps.contains_key(f)) {
         return (None, all());
     }
@@ -127,7 +134,7 @@ fn person_stamps(stamps: &BTreeMap<PersonField, Stamp>) -> (Option<Stamp>, BTree
     let others = stamps
         .iter()
         .filter(|(f, s)| !(PersonField::FIXED.contains(f) && **s == common))
-        .map(|(f, s)| (f.key(), stamp_text(s)))
+        .map(|(f, s)| (f, *s))
         .collect();
     (Some(common), others)
 }
