@@ -20,8 +20,8 @@ use super::dto::{
 use super::dto::{ConsentConfigDto, ConsentEntryDto};
 use super::error::BundleError;
 use crate::domain::{
-    CategoryKey, CustomValue, DeviceId, Disclosure, EntityRef, ExportScope, FieldKind, OrgId, Organisation, Person,
-    PersonField, PersonId, Record, RecordId, RecordKind, Settings, Snapshot, Stamp, Tombstone, TombstoneReason,
+    CategoryKey, CustomValue, DeviceId, Disclosure, EntityRef, ExportScope, ExportView, FieldKind, OrgId, Organisation,
+    Person, PersonField, PersonId, Record, RecordId, RecordKind, Settings, Snapshot, Stamp, Tombstone, TombstoneReason,
 };
 use crate::domain::{ConsentConfig, ConsentEntry, ConsentId, Purpose};
 
@@ -279,6 +279,22 @@ pub fn write_to(snapshot: &Snapshot, out: impl std::io::Write) -> std::io::Resul
         Lazily(snapshot.people.iter().collect(), implied, PersonOut::new),
         Lazily(snapshot.orgs.iter().collect(), implied, OrgOut::new),
         Lazily(records_in_order(snapshot), implied, RecordOut::new),
+    );
+    serde_json::to_writer(out, &doc).map_err(std::io::Error::from)
+}
+
+/// Writes the document of an export that borrows from the register
+/// ([`crate::domain::Register::export_view`]): the same bytes as
+/// [`write_to`] of its snapshot, without copying the register first.
+pub fn write_view_to(view: &ExportView<'_>, out: impl std::io::Write) -> std::io::Result<()> {
+    let implied = Implied::by(view.head.device);
+    let mut records: Vec<&Record> = view.records.iter().map(|r| &**r).collect();
+    records.sort_by_key(|r| (r.person, r.id));
+    let doc: Borrowed = DocumentDto::with(
+        &view.head,
+        Lazily(view.people.iter().map(|p| &**p).collect(), implied, PersonOut::new),
+        Lazily(view.orgs.clone(), implied, OrgOut::new),
+        Lazily(records, implied, RecordOut::new),
     );
     serde_json::to_writer(out, &doc).map_err(std::io::Error::from)
 }

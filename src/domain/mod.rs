@@ -52,7 +52,8 @@ pub use register::{Change, Parts, Register, Tombstone, TombstoneReason};
 pub use search::Filter;
 pub use settings::{CategoryDef, CategoryKey, CustomValue, FieldDef, FieldKind, Segment, Settings};
 pub use sync::{
-    Choices, Conflict, ConflictKey, Counts, Entity, ExportScope, ImportPreview, PreparedImport, Side, Snapshot,
+    Choices, Conflict, ConflictKey, Counts, Entity, ExportScope, ExportView, ImportPreview, PreparedImport, Side,
+    Snapshot,
 };
 pub use text::{fold, Collator, FinnishOrder};
 pub use validate::Problem;

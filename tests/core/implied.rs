@@ -277,3 +277,39 @@ fn entities_written_from_the_register_are_their_documents_byte_for_byte() {
     let written = document::write(&snap);
     assert!(written == serde_json::to_vec(&document::DocumentDto::from(&snap)).unwrap());
 }
+
+#[test]
+fn an_export_written_from_the_register_is_its_snapshot_written() {
+    use sidos::domain::{CategoryKey, ExportScope, FinnishOrder, Register};
+    let config = Config { people: 300, orgs: 30, records: 1_200, seed: 5, today: now().date_naive() };
+    let sample = generate(&config);
+    let reg = Register::from_parts(sample.parts, sample.device, Box::new(FinnishOrder));
+    let everything = ExportScope::everything();
+    let events = ExportScope {
+        categories: Some([CategoryKey::new("event")].into()),
+        relationship: true,
+        record_kinds: Some(["event".to_owned(), "contract".to_owned()].into()),
+        dietary: false,
+        notes: false,
+        custom: false,
+    };
+    let people_only = ExportScope { relationship: false, ..ExportScope::everything() };
+    for scope in [everything, events, people_only] {
+        let view = reg.export_view(&scope, now());
+        let mut by_view = Vec::new();
+        document::write_view_to(&view, &mut by_view).unwrap();
+        let snapshot = view.into_snapshot();
+        assert!(by_view == document::write(&snapshot), "{}", scope.describe());
+        assert!(!snapshot.people.is_empty());
+        // What the scope leaves out is left out of the written document.
+        let back = document::read(&by_view, now()).unwrap();
+        assert_eq!(back.people.len(), snapshot.people.len());
+        if !scope.dietary {
+            assert!(snapshot
+                .records
+                .iter()
+                .all(|r| !matches!(&r.kind, sidos::domain::RecordKind::Event(e) if e.dietary.is_some())));
+            assert!(snapshot.people.iter().all(|p| p.notes.is_empty() && p.custom.is_empty()));
+        }
+    }
+}

@@ -30,6 +30,7 @@
 //! `merge.rs` works out what an import changes, `plan.rs` turns that into
 //! the changes to write.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
@@ -185,6 +186,29 @@ pub struct Snapshot {
     pub requests: Vec<super::gdpr::Request>,
 }
 
+/// An export borrowing what it takes unchanged from the register
+/// ([`Register::export_view`]): `head` holds everything but the people,
+/// organisations and records, which are here, in the order a snapshot
+/// lists them.
+pub struct ExportView<'a> {
+    pub head: Snapshot,
+    pub people: Vec<Cow<'a, Person>>,
+    pub orgs: Vec<&'a Organisation>,
+    pub records: Vec<Cow<'a, Record>>,
+}
+
+impl ExportView<'_> {
+    /// The export as a snapshot of its own.
+    pub fn into_snapshot(self) -> Snapshot {
+        Snapshot {
+            people: self.people.into_iter().map(Cow::into_owned).collect(),
+            orgs: self.orgs.into_iter().cloned().collect(),
+            records: self.records.into_iter().map(Cow::into_owned).collect(),
+            ..self.head
+        }
+    }
+}
+
 impl Snapshot {
     /// The people whose data the snapshot holds.
     pub fn people_ids(&self) -> Vec<PersonId> {
@@ -330,32 +354,45 @@ impl Register {
     /// register does not change (record the disclosure with
     /// [`super::Command::RecordDisclosure`]).
     pub fn export_snapshot(&self, scope: &ExportScope, now: DateTime<Utc>) -> Snapshot {
-        let mut people: Vec<Person> =
-            self.people.values().filter(|p| scope.includes_person(p)).map(|p| scope.trim_person(p)).collect();
+        self.export_view(scope, now).into_snapshot()
+    }
+
+    /// The same as [`Register::export_snapshot`], borrowing the people,
+    /// organisations and records the scope takes unchanged instead of
+    /// copying them: what an export writes straight away.
+    pub fn export_view(&self, scope: &ExportScope, now: DateTime<Utc>) -> ExportView<'_> {
+        let whole_people = scope.notes && scope.custom;
+        let mut people: Vec<Cow<'_, Person>> = self
+            .people
+            .values()
+            .filter(|p| scope.includes_person(p))
+            .map(|p| if whole_people { Cow::Borrowed(p) } else { Cow::Owned(scope.trim_person(p)) })
+            .collect();
         people.sort_by_key(|p| p.id);
         let ids: BTreeSet<PersonId> = people.iter().map(|p| p.id).collect();
-        let mut records: Vec<Record> = self
+        let mut records: Vec<Cow<'_, Record>> = self
             .records
             .values()
             .filter(|r| ids.contains(&r.person) && scope.includes_record_kind(&r.kind))
-            .cloned()
-            .map(|mut r| {
-                if !scope.dietary {
+            .map(|r| match &r.kind {
+                RecordKind::Event(e) if !scope.dietary && e.dietary.is_some() => {
+                    let mut r = r.clone();
                     set_dietary(&mut r, None);
+                    Cow::Owned(r)
                 }
-                r
+                _ => Cow::Borrowed(r),
             })
             .collect();
         records.sort_by_key(|r| r.id);
-        let mut orgs: Vec<Organisation> = if scope.categories.is_none() {
-            self.orgs.values().cloned().collect()
+        let mut orgs: Vec<&Organisation> = if scope.categories.is_none() {
+            self.orgs.values().collect()
         } else {
             let wanted: BTreeSet<OrgId> = people
                 .iter()
                 .flat_map(|p| p.affiliations.iter().map(|a| a.org))
                 .chain(records.iter().filter_map(|r| r.org))
                 .collect();
-            wanted.into_iter().filter_map(|id| self.orgs.get(&id).cloned()).collect()
+            wanted.into_iter().filter_map(|id| self.orgs.get(&id)).collect()
         };
         orgs.sort_by_key(|o| o.id);
         let mut tombstones: Vec<Tombstone> = self.tombstones.values().cloned().collect();
@@ -370,23 +407,24 @@ impl Register {
         } else {
             Vec::new()
         };
-        Snapshot {
+        let head = Snapshot {
             device: self.device,
             clock: self.clock,
             exported_at: now,
             seen: self.seen(),
             scope: scope.clone(),
             settings: Some(Settings { user_name: String::new(), ..self.settings.clone() }),
-            people,
-            orgs,
-            records,
+            people: Vec::new(),
+            orgs: Vec::new(),
+            records: Vec::new(),
             tombstones,
             disclosures,
             consents,
             consent_config: Some(self.consent_config.clone()),
             description: self.gdpr.description.clone(),
             requests: if scope.is_everything() { self.gdpr.requests.values().cloned().collect() } else { Vec::new() },
-        }
+        };
+        ExportView { head, people, orgs, records }
     }
 
     // ----- import -----

@@ -217,11 +217,15 @@ fn Export() -> impl IntoView {
             web::next_paint().await;
             web::mark("export-start");
             sealing.ready().await;
-            let Some(snapshot) = state.with_untracked(|r| r.export_snapshot(&scope, web::now())) else { return };
-            let people: Vec<PersonId> = snapshot.people.iter().map(|p| p.id).collect();
-            web::mark("export-collected");
-            bundle::document::write_to(&snapshot, &mut sealing).expect("the document is written into memory");
-            drop(snapshot);
+            // Written straight from the register, which cannot change
+            // meanwhile: nothing here waits.
+            let written = state.with_untracked(|r| {
+                let view = r.export_view(&scope, web::now());
+                web::mark("export-collected");
+                bundle::document::write_view_to(&view, &mut sealing).expect("the document is written into memory");
+                view.people.iter().map(|p| p.id).collect::<Vec<PersonId>>()
+            });
+            let Some(people) = written else { return };
             web::mark("export-written");
             step.set(Step::Encrypting);
             let file = seal(&mut sealing, &pass).await;
