@@ -115,11 +115,12 @@ impl From<&Snapshot> for DocumentDto {
     }
 }
 
-/// A person's records side by side: their repeated ids compress.
+/// A person's records side by side: their repeated ids compress. (Sorted
+/// by keys beside the references, not through them: faster.)
 fn records_in_order(s: &Snapshot) -> Vec<&Record> {
-    let mut records: Vec<&Record> = s.records.iter().collect();
-    records.sort_by_key(|r| (r.person, r.id));
-    records
+    let mut records: Vec<((PersonId, RecordId), &Record)> = s.records.iter().map(|r| ((r.person, r.id), r)).collect();
+    records.sort_unstable_by_key(|(key, _)| *key);
+    records.into_iter().map(|(_, r)| r).collect()
 }
 
 /// A list written item by item as `write` makes each, borrowing it.
@@ -288,8 +289,7 @@ pub fn write_to(snapshot: &Snapshot, out: impl std::io::Write) -> std::io::Resul
 /// [`write_to`] of its snapshot, without copying the register first.
 pub fn write_view_to(view: &ExportView<'_>, out: impl std::io::Write) -> std::io::Result<()> {
     let implied = Implied::by(view.head.device);
-    let mut records: Vec<&Record> = view.records.iter().map(|r| &**r).collect();
-    records.sort_by_key(|r| (r.person, r.id));
+    let records: Vec<&Record> = view.records.iter().map(|r| &**r).collect();
     let doc: Borrowed = DocumentDto::with(
         &view.head,
         Lazily(view.people.iter().map(|p| &**p).collect(), implied, PersonOut::new),

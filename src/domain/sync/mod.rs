@@ -31,7 +31,7 @@
 //! the changes to write.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 
@@ -188,8 +188,8 @@ pub struct Snapshot {
 
 /// An export borrowing what it takes unchanged from the register
 /// ([`Register::export_view`]): `head` holds everything but the people,
-/// organisations and records, which are here, in the order a snapshot
-/// lists them.
+/// organisations and records, which are here: people and organisations by
+/// id, records by person, then id (as a bundle lists them).
 pub struct ExportView<'a> {
     pub head: Snapshot,
     pub people: Vec<Cow<'a, Person>>,
@@ -203,7 +203,11 @@ impl ExportView<'_> {
         Snapshot {
             people: self.people.into_iter().map(Cow::into_owned).collect(),
             orgs: self.orgs.into_iter().cloned().collect(),
-            records: self.records.into_iter().map(Cow::into_owned).collect(),
+            records: {
+                let mut records: Vec<Record> = self.records.into_iter().map(Cow::into_owned).collect();
+                records.sort_unstable_by_key(|r| r.id);
+                records
+            },
             ..self.head
         }
     }
@@ -361,20 +365,27 @@ impl Register {
     /// organisations and records the scope takes unchanged instead of
     /// copying them: what an export writes straight away.
     pub fn export_view(&self, scope: &ExportScope, now: DateTime<Utc>) -> ExportView<'_> {
+        // Sorted by keys held beside the references: comparing through
+        // them would visit every entity at random, many times over.
         let whole_people = scope.notes && scope.custom;
-        let mut people: Vec<Cow<'_, Person>> = self
-            .people
-            .values()
-            .filter(|p| scope.includes_person(p))
-            .map(|p| if whole_people { Cow::Borrowed(p) } else { Cow::Owned(scope.trim_person(p)) })
+        let mut people: Vec<(PersonId, &Person)> =
+            self.people.values().filter(|p| scope.includes_person(p)).map(|p| (p.id, p)).collect();
+        people.sort_unstable_by_key(|(id, _)| *id);
+        let ids: HashSet<PersonId> = people.iter().map(|(id, _)| *id).collect();
+        let people: Vec<Cow<'_, Person>> = people
+            .into_iter()
+            .map(|(_, p)| if whole_people { Cow::Borrowed(p) } else { Cow::Owned(scope.trim_person(p)) })
             .collect();
-        people.sort_by_key(|p| p.id);
-        let ids: BTreeSet<PersonId> = people.iter().map(|p| p.id).collect();
-        let mut records: Vec<Cow<'_, Record>> = self
+        let mut records: Vec<((PersonId, RecordId), &Record)> = self
             .records
             .values()
             .filter(|r| ids.contains(&r.person) && scope.includes_record_kind(&r.kind))
-            .map(|r| match &r.kind {
+            .map(|r| ((r.person, r.id), r))
+            .collect();
+        records.sort_unstable_by_key(|(key, _)| *key);
+        let records: Vec<Cow<'_, Record>> = records
+            .into_iter()
+            .map(|(_, r)| match &r.kind {
                 RecordKind::Event(e) if !scope.dietary && e.dietary.is_some() => {
                     let mut r = r.clone();
                     set_dietary(&mut r, None);
@@ -383,7 +394,6 @@ impl Register {
                 _ => Cow::Borrowed(r),
             })
             .collect();
-        records.sort_by_key(|r| r.id);
         let mut orgs: Vec<&Organisation> = if scope.categories.is_none() {
             self.orgs.values().collect()
         } else {
@@ -394,7 +404,7 @@ impl Register {
                 .collect();
             wanted.into_iter().filter_map(|id| self.orgs.get(&id)).collect()
         };
-        orgs.sort_by_key(|o| o.id);
+        orgs.sort_unstable_by_key(|o| o.id);
         let mut tombstones: Vec<Tombstone> = self.tombstones.values().cloned().collect();
         tombstones.sort_by_key(|t| t.entity);
         let mut consents: Vec<ConsentEntry> =

@@ -384,11 +384,12 @@ async function main() {
     await (await download).saveAs(file);
     const ex = await marks(page);
     results.export = { totalMs: round(ex["export-sealed"] - ex["export-start"]), bundleBytes: statSync(file).size };
-    // Its steps: collect (a snapshot of the register), the document as JSON
+    // Its steps: the worker starting, collect (what the scope takes), the document as JSON
     // (a worker derives the key and compresses it meanwhile), then waiting
     // for the worker to compress the rest and encrypt.
     if (ex["export-by-worker"] === undefined) throw new Error("the export was not sealed by its worker");
-    results.export.collectMs = round(ex["export-collected"] - ex["export-start"]);
+    results.export.workerStartMs = round(ex["export-ready"] - ex["export-start"]);
+    results.export.collectMs = round(ex["export-collected"] - ex["export-ready"]);
     results.export.jsonMs = round(ex["export-written"] - ex["export-collected"]);
     results.export.workerWaitMs = round(ex["export-by-worker"] - ex["export-written"]);
     rmSync(file, { force: true });
@@ -748,7 +749,7 @@ function report(r) {
     ["Import: key derivation (Argon2id, not counted)", `${r.import.kdfMs} ms`, "", ""],
     ["Import: decrypt + read + preview + merge + commit", `${r.import.totalWithoutKdfMs} ms (decrypt ${r.import.decryptMs}, read + preview ${r.import.readAndPreviewMs}, merge + commit ${r.import.mergeAndCommitMs}: merge ${r.import.mergeMs}, IndexedDB write ${r.import.writeMs} (page texts ${r.import.pageTextsMs}, sealing ${r.import.sealPagesMs}, transaction ${r.import.transactionMs}), in memory ${r.import.applyInMemoryMs})`, `≤ 3000 ms and ≤ 2 × ${r.import.limitMs} ms`, ok(r.import.totalWithoutKdfMs, Math.min(3000, 2 * r.import.limitMs))],
     ["  limit: raw IndexedDB write of the stored values + decrypt", `${r.import.limitMs} ms (write median ${r.rawWrite.medianMs} ms, runs ${r.rawWrite.runs.join(", ")})`, "", ""],
-    ["Export of the whole register (collect + seal, with key derivation)", `${r.export.totalMs} ms (collect ${r.export.collectMs}, JSON ${r.export.jsonMs} while a worker derives the key and compresses, then waiting for the worker to compress the rest and encrypt ${r.export.workerWaitMs}); ${mib(r.export.bundleBytes)} MiB file`, "≤ 2000 ms", ok(r.export.totalMs, 2000)],
+    ["Export of the whole register (collect + seal, with key derivation)", `${r.export.totalMs} ms (worker start ${r.export.workerStartMs}, collect ${r.export.collectMs}, JSON ${r.export.jsonMs} while a worker derives the key and compresses, then waiting for the worker to compress the rest and encrypt ${r.export.workerWaitMs}); ${mib(r.export.bundleBytes)} MiB file`, "≤ 2000 ms", ok(r.export.totalMs, 2000)],
     ["Raw IndexedDB read of the same stored values (getAll + getAllKeys, 1 transaction)", `median ${r.rawRead.medianMs} ms (runs ${r.rawRead.runs.join(", ")})`, "the limit", ""],
     ["Open: unlock key → decrypt + load + first rows painted", `median ${r.open.medianMs} ms, max ${r.open.maxMs} ms (IndexedDB read ${r.open.readMedianMs}, decrypt + decode ${r.open.decodedMedianMs}, indexes ${r.open.indexedMedianMs}, render ${r.open.renderedMedianMs}; key derivation ${r.open.kdfMedianMs} ms not counted)`, "≤ 1500 ms", ok(r.open.medianMs, 1500)],
     ["Open: unlock key → the relationship records in memory too (read after the first rows; saving waits for them)", `median ${r.open.wholeMedianMs} ms (runs ${r.open.wholeRuns.join(", ")}); search texts made at ${r.open.searchReadyMedianMs} ms`, `≤ 2 × ${r.rawRead.medianMs} ms (the raw read of the same bytes)`, ok(r.open.wholeMedianMs, 2 * r.rawRead.medianMs)],

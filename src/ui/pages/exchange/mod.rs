@@ -217,6 +217,7 @@ fn Export() -> impl IntoView {
             web::next_paint().await;
             web::mark("export-start");
             sealing.ready().await;
+            web::mark("export-ready");
             // Written straight from the register, which cannot change
             // meanwhile: nothing here waits.
             let written = state.with_untracked(|r| {
