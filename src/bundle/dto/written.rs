@@ -114,8 +114,8 @@ impl Serialize for Time {
         n += 9;
         let (fraction, width) = match nanos {
             0 => (0, 0),
-            _ if nanos % 1_000_000 == 0 => (nanos / 1_000_000, 3),
-            _ if nanos % 1_000 == 0 => (nanos / 1_000, 6),
+            _ if nanos.is_multiple_of(1_000_000) => (nanos / 1_000_000, 3),
+            _ if nanos.is_multiple_of(1_000) => (nanos / 1_000, 6),
             _ => (nanos, 9),
         };
         if width > 0 {
@@ -243,17 +243,17 @@ pub struct PersonOut<'a> {
     given_name: &'a str,
     family_name: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    emails: Option<Each<'a, Labeled, fn(&'a Labeled) -> LabeledOut<'a>>>,
+    emails: List<'a, Labeled, LabeledOut<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    phones: Option<Each<'a, Labeled, fn(&'a Labeled) -> LabeledOut<'a>>>,
+    phones: List<'a, Labeled, LabeledOut<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    addresses: Option<Each<'a, Address, fn(&'a Address) -> AddressOut<'a>>>,
+    addresses: List<'a, Address, AddressOut<'a>>,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     websites: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
-    socials: Option<Each<'a, Social, fn(&'a Social) -> SocialOut<'a>>>,
+    socials: List<'a, Social, SocialOut<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    affiliations: Option<Each<'a, Affiliation, fn(&'a Affiliation) -> AffiliationOut<'a>>>,
+    affiliations: List<'a, Affiliation, AffiliationOut<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     categories: Option<Keys<'a>>,
     #[serde(skip_serializing_if = "BTreeSet::is_empty")]
@@ -279,8 +279,11 @@ fn entries<S: Serializer>(list: &[(String, StampText)], s: S) -> Result<S::Ok, S
     s.collect_map(list.iter().map(|(k, v)| (k, v)))
 }
 
+/// A list written through `item`, or `None` to leave it out.
+type List<'a, T, O> = Option<Each<'a, T, fn(&'a T) -> O>>;
+
 /// `Some` unless empty, as the DTOs leave empty lists out.
-fn listed<'a, T, O>(list: &'a [T], item: fn(&'a T) -> O) -> Option<Each<'a, T, fn(&'a T) -> O>> {
+fn listed<'a, T, O>(list: &'a [T], item: fn(&'a T) -> O) -> List<'a, T, O> {
     (!list.is_empty()).then_some(Each(list, item))
 }
 

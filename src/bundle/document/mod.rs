@@ -14,14 +14,13 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::dto::{
-    seen_from_dto, seen_to_dto, DisclosureDto, Implied, OrgDto, OrgOut, PersonDto, PersonOut, RecordDto, RecordOut,
-    SeenDto, SettingsDto, TombstoneDto,
+    seen_from_dto, DisclosureDto, Implied, OrgDto, PersonDto, RecordDto, SeenDto, SettingsDto, TombstoneDto,
 };
 use super::dto::{ConsentConfigDto, ConsentEntryDto};
 use super::error::BundleError;
 use crate::domain::{
-    CategoryKey, CustomValue, DeviceId, Disclosure, EntityRef, ExportScope, ExportView, FieldKind, OrgId, Organisation,
-    Person, PersonField, PersonId, Record, RecordId, RecordKind, Settings, Snapshot, Stamp, Tombstone, TombstoneReason,
+    CategoryKey, CustomValue, DeviceId, Disclosure, EntityRef, ExportScope, FieldKind, OrgId, PersonField, PersonId,
+    RecordId, RecordKind, Settings, Snapshot, Stamp, Tombstone, TombstoneReason,
 };
 use crate::domain::{ConsentConfig, ConsentEntry, ConsentId, Purpose};
 
@@ -38,6 +37,9 @@ pub const OLDEST_VERSION: u64 = 1;
 /// means a broken clock or a forged file, which would drag every later
 /// stamp with it.
 pub const MAX_CLOCK_SKEW_DAYS: i64 = 7;
+mod write;
+pub use write::{write, write_to, write_view_to};
+
 /// The record kinds a scope may name: those documents tag records with.
 pub use super::dto::RECORD_KINDS;
 
@@ -101,71 +103,6 @@ pub struct DocumentDto<P = Vec<PersonDto>, O = Vec<OrgDto>, R = Vec<RecordDto>> 
     /// Rights requests (complete exports only); left out when empty.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub requests: Vec<super::gdpr::RequestDto>,
-}
-
-impl From<&Snapshot> for DocumentDto {
-    fn from(s: &Snapshot) -> Self {
-        let implied = Implied::by(s.device);
-        DocumentDto::with(
-            s,
-            s.people.iter().map(|p| PersonDto::written(p, implied)).collect(),
-            s.orgs.iter().map(|o| OrgDto::written(o, implied)).collect(),
-            records_in_order(s).into_iter().map(|r| RecordDto::written(r, implied)).collect(),
-        )
-    }
-}
-
-/// A person's records side by side: their repeated ids compress. (Sorted
-/// by keys beside the references, not through them: faster.)
-fn records_in_order(s: &Snapshot) -> Vec<&Record> {
-    let mut records: Vec<((PersonId, RecordId), &Record)> = s.records.iter().map(|r| ((r.person, r.id), r)).collect();
-    records.sort_unstable_by_key(|(key, _)| *key);
-    records.into_iter().map(|(_, r)| r).collect()
-}
-
-/// A list written item by item as `write` makes each, borrowing it.
-struct Lazily<'a, T, O>(Vec<&'a T>, Implied, fn(&'a T, Implied) -> O);
-
-impl<T, O: Serialize> Serialize for Lazily<'_, T, O> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.0.iter().map(|item| (self.2)(item, self.1)))
-    }
-}
-
-type Borrowed<'a> = DocumentDto<
-    Lazily<'a, Person, PersonOut<'a>>,
-    Lazily<'a, Organisation, OrgOut<'a>>,
-    Lazily<'a, Record, RecordOut<'a>>,
->;
-
-impl<P, O, R> DocumentDto<P, O, R> {
-    /// The document of `s` with these entities.
-    fn with(s: &Snapshot, people: P, organisations: O, records: R) -> Self {
-        DocumentDto {
-            format: FORMAT.into(),
-            version: VERSION,
-            exported_at: s.exported_at,
-            device: s.device.uuid(),
-            clock: super::dto::stamp_text(&s.clock),
-            seen: seen_to_dto(&s.seen),
-            scope: ScopeDto::from(&s.scope),
-            settings: s.settings.as_ref().map(|st| SettingsDto { user_name: String::new(), ..SettingsDto::from(st) }),
-            people,
-            organisations,
-            records,
-            tombstones: s.tombstones.iter().map(TombstoneDto::from).collect(),
-            disclosures: s.disclosures.iter().map(DisclosureDto::from).collect(),
-            consents: s.consents.iter().map(ConsentEntryDto::from).collect(),
-            // The defaults are what a reader assumes without a config.
-            consent_config: s
-                .consent_config
-                .as_ref()
-                .filter(|c| **c != ConsentConfig::default())
-                .map(ConsentConfigDto::from),
-            register_description: s.description.as_ref().map(super::gdpr::RegisterDescriptionDto::from),
-            requests: s.requests.iter().map(super::gdpr::RequestDto::from).collect(),
-        }
-    }
 }
 
 /// The document as read, generic over its entity lists: read straight
@@ -261,42 +198,6 @@ fn check_kind(format: Option<&Value>, version: Option<&Value>) -> Result<(), Bun
         Some(v) if v >= OLDEST_VERSION => Ok(()),
         _ => Err(schema("document version")),
     }
-}
-
-/// The document's bytes (compact JSON).
-pub fn write(snapshot: &Snapshot) -> Vec<u8> {
-    let mut out = Vec::new();
-    write_to(snapshot, &mut out).expect("documents always serialise into memory");
-    out
-}
-
-/// Writes the document's JSON into `out` piece by piece, so that a host can
-/// pass the pieces on (to be compressed) while the rest is being written.
-/// Fails only if `out` does.
-pub fn write_to(snapshot: &Snapshot, out: impl std::io::Write) -> std::io::Result<()> {
-    let implied = Implied::by(snapshot.device);
-    let doc: Borrowed = DocumentDto::with(
-        snapshot,
-        Lazily(snapshot.people.iter().collect(), implied, PersonOut::new),
-        Lazily(snapshot.orgs.iter().collect(), implied, OrgOut::new),
-        Lazily(records_in_order(snapshot), implied, RecordOut::new),
-    );
-    serde_json::to_writer(out, &doc).map_err(std::io::Error::from)
-}
-
-/// Writes the document of an export that borrows from the register
-/// ([`crate::domain::Register::export_view`]): the same bytes as
-/// [`write_to`] of its snapshot, without copying the register first.
-pub fn write_view_to(view: &ExportView<'_>, out: impl std::io::Write) -> std::io::Result<()> {
-    let implied = Implied::by(view.head.device);
-    let records: Vec<&Record> = view.records.iter().map(|r| &**r).collect();
-    let doc: Borrowed = DocumentDto::with(
-        &view.head,
-        Lazily(view.people.iter().map(|p| &**p).collect(), implied, PersonOut::new),
-        Lazily(view.orgs.clone(), implied, OrgOut::new),
-        Lazily(records, implied, RecordOut::new),
-    );
-    serde_json::to_writer(out, &doc).map_err(std::io::Error::from)
 }
 
 fn schema(detail: impl Into<String>) -> BundleError {
