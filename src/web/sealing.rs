@@ -56,11 +56,13 @@ impl Sealing {
             && set("m_kib", &params.m_kib.into())
             && set("t", &params.t.into())
             && set("p", &params.p.into());
-        sealing.answer = Some(next_message(&worker));
-        sealing.worker = Some(worker);
-        if !complete || sealing.worker.as_ref().is_some_and(|w| w.post_message(&task).is_err()) {
-            sealing.stop();
+        let answer = next_message(&worker);
+        if !complete || worker.post_message(&task).is_err() {
+            worker.terminate();
+            return sealing;
         }
+        sealing.worker = Some(worker);
+        sealing.answer = Some(answer);
         sealing
     }
 

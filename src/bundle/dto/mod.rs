@@ -134,7 +134,7 @@ impl Implied {
 
     /// The stamp as written: left out when it is the one implied.
     fn stamp_out(self, id: Uuid, stamp: Stamp) -> Option<String> {
-        (self.stamp(id) != Some(stamp)).then(|| stamp_text(&stamp))
+        (!self.implies(id, stamp)).then(|| stamp_text(&stamp))
     }
 
     /// Whether `stamp` is the one implied for the entity `id`.
