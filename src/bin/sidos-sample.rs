@@ -158,6 +158,16 @@ fn time_stages(config: &Config) {
         };
         step(name, t, format!("{count}, {bytes} bytes, unsealing (XChaCha20) {:.0} ms", unsealing.as_secs_f64() * 1e3));
     }
+    // The worker that decodes the records when the register opens hands
+    // them to the page packed.
+    let t = Instant::now();
+    let packed = sidos::bundle::packed::pack(&parts.records, &[]);
+    step("open: pack the records (worker)", t, format!("{} bytes", packed.len()));
+    let t = Instant::now();
+    let (unpacked, _) = sidos::bundle::packed::unpack(&packed).expect("packed records read back");
+    step("open: unpack the records (page)", t, format!("{} records", unpacked.len()));
+    assert!(unpacked == parts.records);
+    drop(unpacked);
     let t = Instant::now();
     let reg = Register::from_parts(parts, DeviceId::new(uuid::Uuid::from_u128(9)), Box::new(FinnishOrder));
     step("open: build the register and its indexes", t, format!("{} people", reg.people_count()));

@@ -21,6 +21,7 @@ pub mod dto;
 pub mod envelope;
 pub mod error;
 pub mod gdpr;
+pub mod packed;
 pub mod pages;
 pub mod passphrase;
 pub mod vault;

@@ -15,6 +15,7 @@ mod gdpr_retention;
 mod gdpr_sync;
 mod implied;
 mod outputs;
+mod packed;
 mod register;
 mod sync;
 mod tidy;
