@@ -13,6 +13,7 @@ use crate::domain::Collator;
 
 pub mod sealing;
 pub mod tabs;
+pub mod worker;
 
 /// The current time.
 pub fn now() -> DateTime<Utc> {
@@ -127,7 +128,7 @@ pub async fn sleep(ms: i32) {
 }
 
 /// A promise fulfilled after `ms` milliseconds.
-fn timer(ms: i32) -> js_sys::Promise {
+pub(crate) fn timer(ms: i32) -> js_sys::Promise {
     js_sys::Promise::new(&mut |resolve, _| {
         if let Some(w) = web_sys::window() {
             let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);

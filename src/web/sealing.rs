@@ -6,16 +6,17 @@
 //! compressing and encrypting overlap with writing on the other core.
 //!
 //! The worker runs the page's own compiled module and loader, passed in its
-//! first message. Where no worker starts (or one fails), the page seals the
+//! first message ([`super::worker`]). Where no worker starts (or one fails), the page seals the
 //! document itself ([`Sealing::document`]).
 
 use std::io::{self, Write};
 
-use js_sys::{Array, ArrayBuffer, Object, Promise, Reflect, Uint8Array};
+use js_sys::{Array, ArrayBuffer, Promise, Uint8Array};
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsError, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
+use super::worker::{self, next_message};
 use crate::bundle::envelope::{self, Deflater, KdfParams, Sealer, NONCE_BYTES};
 
 /// The worker's script, copied with the app's assets.
@@ -42,27 +43,18 @@ impl Sealing {
     /// browser, a blocked script) the document is only collected.
     pub fn start(passphrase: &str, params: KdfParams, salt: [u8; 16], nonce: [u8; NONCE_BYTES]) -> Sealing {
         let mut sealing = Sealing { worker: None, answer: None, document: Vec::new(), handed: 0 };
-        let Some(glue) = loader() else { return sealing };
-        let options = web_sys::WorkerOptions::new();
-        options.set_type(web_sys::WorkerType::Module);
-        let Ok(worker) = web_sys::Worker::new_with_options(SCRIPT, &options) else { return sealing };
-        let task = Object::new();
-        let set = |key: &str, value: &JsValue| Reflect::set(&task, &key.into(), value).is_ok();
-        let complete = set("glue", &glue.into())
-            && set("module", &wasm_bindgen::module())
-            && set("passphrase", &passphrase.into())
-            && set("salt", &Uint8Array::from(&salt[..]).into())
-            && set("nonce", &Uint8Array::from(&nonce[..]).into())
-            && set("m_kib", &params.m_kib.into())
-            && set("t", &params.t.into())
-            && set("p", &params.p.into());
-        let answer = next_message(&worker);
-        if !complete || worker.post_message(&task).is_err() {
-            worker.terminate();
-            return sealing;
+        let fields = [
+            ("passphrase", passphrase.into()),
+            ("salt", Uint8Array::from(&salt[..]).into()),
+            ("nonce", Uint8Array::from(&nonce[..]).into()),
+            ("m_kib", params.m_kib.into()),
+            ("t", params.t.into()),
+            ("p", params.p.into()),
+        ];
+        if let Some((worker, answer)) = worker::start(SCRIPT, &fields) {
+            sealing.worker = Some(worker);
+            sealing.answer = Some(answer);
         }
-        sealing.worker = Some(worker);
-        sealing.answer = Some(answer);
         sealing
     }
 
@@ -116,22 +108,6 @@ impl Sealing {
         let file = data.dyn_into::<ArrayBuffer>().ok()?;
         Some(Uint8Array::new(&file).to_vec())
     }
-}
-
-/// The address of the app's loader (the script that instantiates its
-/// WebAssembly), which the page preloads.
-fn loader() -> Option<String> {
-    let link = web_sys::window()?.document()?.query_selector("link[rel=modulepreload][href$='.js']").ok()??;
-    link.get_attribute("href")
-}
-
-/// The worker's next message, or its failure.
-fn next_message(worker: &web_sys::Worker) -> Promise {
-    Promise::new(&mut |resolve, reject| {
-        worker.set_onmessage(Some(&resolve));
-        worker.set_onerror(Some(&reject));
-        worker.set_onmessageerror(Some(&reject));
-    })
 }
 
 impl Write for Sealing {
