@@ -73,6 +73,12 @@ impl Codec {
         Codec { key: Some(key), page_key: Rc::default() }
     }
 
+    /// Opens pages with the browser's page key alone (a worker's codec:
+    /// values sealed by the app's own cipher do not open with it).
+    pub fn with_browser_key(page_key: Option<CryptoKey>) -> Codec {
+        Codec { key: None, page_key: Rc::new(RefCell::new(page_key)) }
+    }
+
     pub fn plain() -> Codec {
         Codec::default()
     }
@@ -130,11 +136,11 @@ impl Codec {
     /// The browser's AES-256-GCM key for pages (`None` without a vault),
     /// derived from the data key once. Neither key can be read back out
     /// of the browser.
-    async fn page_key(&self) -> Result<Option<CryptoKey>, JsValue> {
-        let Some(data_key) = &self.key else { return Ok(None) };
+    pub(super) async fn page_key(&self) -> Result<Option<CryptoKey>, JsValue> {
         if let Some(key) = self.page_key.borrow().clone() {
             return Ok(Some(key));
         }
+        let Some(data_key) = &self.key else { return Ok(None) };
         let subtle = subtle()?;
         let raw = Uint8Array::from(data_key.bytes().as_slice());
         let imported = subtle.import_key_with_str("raw", &raw, "HKDF", false, &usages(&["deriveKey"]));
@@ -258,8 +264,10 @@ fn has(value: &JsValue, field: &str) -> bool {
     Reflect::get(value, &field.into()).is_ok_and(|s| !s.is_undefined() && !s.is_null())
 }
 
+/// The browser's Web Crypto, on the page or in a worker.
 fn subtle() -> Result<SubtleCrypto, JsValue> {
-    Ok(web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?.crypto()?.subtle())
+    let crypto = Reflect::get(&js_sys::global(), &"crypto".into())?;
+    Ok(crypto.dyn_into::<web_sys::Crypto>()?.subtle())
 }
 
 fn usages(names: &[&str]) -> JsValue {

@@ -10,6 +10,7 @@
 mod codec;
 mod idb;
 mod legacy;
+mod records;
 pub mod schema;
 mod vault;
 
@@ -31,12 +32,13 @@ use crate::bundle::dto::{
 use crate::bundle::dto::{ConsentConfigDto, ConsentEntryDto};
 use crate::bundle::gdpr::{RegisterDescriptionDto, RequestDto};
 use crate::bundle::pages::{self, Kind, Page};
-use crate::domain::{AuditEntry, Change, Collator, DeviceId, EntityRef, Parts, Record, Register, Stamp};
+use crate::domain::{AuditEntry, Change, Collator, DeviceId, EntityRef, Parts, Register, Stamp};
 use codec::Codec;
 use schema::{AUDIT, AUDIT_BY_ENTITY, META, PAGES};
 
 pub use codec::Unreadable;
 pub use idb::{finished, request};
+pub use records::PendingRecords;
 pub use vault::{wrap_for, AccessDoc, UserAccess, VaultDoc, VaultUser};
 
 /// Why storage failed. Each has a message for the user in the locales
@@ -210,21 +212,21 @@ impl Store {
         Ok(loaded)
     }
 
-    /// Reads the register but its relationship records, which the browser
-    /// reads meanwhile and [`PendingRecords::finish`] decodes: they are
-    /// most of the register, and the list can be shown without them.
+    /// Reads the register but its relationship records, which a worker
+    /// reads and decodes meanwhile (or the browser reads, and
+    /// [`PendingRecords::finish`] decodes): they are most of the register,
+    /// and the list can be shown without them.
     pub async fn load_first(&self) -> Result<(Loaded, PendingRecords), StoreError> {
         let js = |e: JsValue| StoreError::from_js(&e);
+        let codec = self.codec.borrow().clone();
+        let decoding = records::Decoding::start(&self.db.name(), &codec).await;
         let stores = Array::of2(&PAGES.into(), &META.into());
         let tx = self.db.transaction_with_str_sequence(&stores).map_err(js)?;
         let pages = tx.object_store(PAGES).map_err(js)?;
         let meta = tx.object_store(META).map_err(js)?;
-        // Page keys are `<kind>/<number>`, and '0' follows '/'.
-        let prefix = JsValue::from_str(&format!("{}/", Kind::Records.prefix()));
-        let past = JsValue::from_str(&format!("{}0", Kind::Records.prefix()));
-        let before = IdbKeyRange::upper_bound_with_open(&prefix, true).map_err(js)?;
-        let after = IdbKeyRange::lower_bound(&past).map_err(js)?;
-        let records = IdbKeyRange::bound_with_lower_open_and_upper_open(&prefix, &past, false, true).map_err(js)?;
+        let records = records::records_range().map_err(js)?;
+        let before = IdbKeyRange::upper_bound_with_open(&records.lower().map_err(js)?, true).map_err(js)?;
+        let after = IdbKeyRange::lower_bound(&records.upper().map_err(js)?).map_err(js)?;
         let all = |store: &web_sys::IdbObjectStore,
                    range: &JsValue|
          -> Result<(web_sys::IdbRequest, web_sys::IdbRequest), StoreError> {
@@ -235,7 +237,6 @@ impl Store {
         let first = [all(&pages, &before)?, all(&pages, &after)?];
         let (meta_values, meta_keys) = all(&meta, &JsValue::UNDEFINED)?;
         let mut loaded = Loaded { parts: Parts::default(), device: None, problems: Vec::new(), rest: Vec::new() };
-        let codec = self.codec.borrow().clone();
         let mut read = Vec::with_capacity(first.len());
         for (values, keys) in &first {
             let values: Array = request(values).await?.unchecked_into();
@@ -244,14 +245,23 @@ impl Store {
         }
         let meta_values: Array = request(&meta_values).await?.unchecked_into();
         let meta_keys: Array = request(&meta_keys).await?.unchecked_into();
-        // Still in the same transaction (it stays active right after its
-        // requests' results arrive); if the browser has ended it, in a
-        // transaction of its own.
-        let (record_values, record_keys) = match all(&pages, &records) {
-            Ok(requests) => requests,
-            Err(_) => {
-                let tx = self.db.transaction_with_str(PAGES).map_err(js)?;
-                all(&tx.object_store(PAGES).map_err(js)?, &records)?
+        let pending = match decoding {
+            Some(decoding) => {
+                decoding.go();
+                PendingRecords::on_worker(decoding, self.db.clone(), codec.clone())
+            }
+            // Still in the same transaction (it stays active right after
+            // its requests' results arrive); if the browser has ended it,
+            // in a transaction of its own.
+            None => {
+                let (values, keys) = match all(&pages, &records) {
+                    Ok(requests) => requests,
+                    Err(_) => {
+                        let tx = self.db.transaction_with_str(PAGES).map_err(js)?;
+                        all(&tx.object_store(PAGES).map_err(js)?, &records)?
+                    }
+                };
+                PendingRecords::on_page(values, keys, codec.clone())
             }
         };
         crate::web::mark("load-read");
@@ -292,7 +302,7 @@ impl Store {
                 loaded.problems.push(LoadProblem { store: META, key, detail });
             }
         }
-        Ok((loaded, PendingRecords { values: record_values, keys: record_keys, codec }))
+        Ok((loaded, pending))
     }
 
     /// Writes one command's changes in one transaction: all or nothing.
@@ -447,45 +457,6 @@ impl Store {
             }
         }
         Ok(out)
-    }
-}
-
-/// The relationship records' pages, being read (see [`Store::load_first`]).
-pub struct PendingRecords {
-    values: web_sys::IdbRequest,
-    keys: web_sys::IdbRequest,
-    codec: Codec,
-}
-
-impl PendingRecords {
-    /// Decodes the records, and lists those that cannot be read. With a
-    /// `slice` (milliseconds), gives the browser a turn after each slice of
-    /// work, so the page stays responsive; `wanted` is asked after each
-    /// turn, and when it says no (the register was locked meanwhile) the
-    /// work stops and `None` is returned, the key dropped with it.
-    pub async fn finish(
-        self,
-        slice: Option<f64>,
-        wanted: &dyn Fn() -> bool,
-    ) -> Result<Option<(Vec<Record>, Vec<LoadProblem>)>, StoreError> {
-        let values: Array = request(&self.values).await?.unchecked_into();
-        let keys: Array = request(&self.keys).await?.unchecked_into();
-        let mut loaded = Loaded { parts: Parts::default(), device: None, problems: Vec::new(), rest: Vec::new() };
-        let mut started = crate::web::millis();
-        let mut openings = self.codec.openings(PAGES, keyed(&values, &keys)).await;
-        while let Some((key, text)) = openings.next().await {
-            decode_page(&mut loaded, key, text);
-            if let Some(slice) = slice {
-                if crate::web::millis() - started >= slice {
-                    crate::web::sleep(0).await;
-                    if !wanted() {
-                        return Ok(None);
-                    }
-                    started = crate::web::millis();
-                }
-            }
-        }
-        Ok(Some((loaded.parts.records, loaded.problems)))
     }
 }
 

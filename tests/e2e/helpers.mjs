@@ -105,3 +105,19 @@ export async function addPerson(page, { given, family, email, phone, org, role }
   await page.getByRole("button", { name: fi.common.save }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(`${given} ${family}`);
 }
+
+/** The input labelled `label` (a required field's label ends in " *"). */
+export const field = (page, label) =>
+  page.getByLabel(new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}( \\*)?$`));
+
+/** Adds a relationship record on the person's page: `fields` are [label, value]. */
+export async function addRecord(page, addLabel, fields) {
+  await page.getByRole("link", { name: addLabel }).click();
+  for (const [label, value] of fields) {
+    const input = field(page, label);
+    if ((await input.evaluate((el) => el.tagName)) === "SELECT") await input.selectOption({ label: value });
+    else if ((await input.getAttribute("type")) === "checkbox") await input.setChecked(value);
+    else await input.fill(value);
+  }
+  await page.getByRole("button", { name: fi.common.save }).click();
+}

@@ -2,26 +2,11 @@
 // relationship data, custom fields, filters and saved searches, duplicates
 // and merging, the dietary clean-up, and the change log.
 import { test, expect } from "@playwright/test";
-import { fi, fill, openApp, reopen, addPerson, keepScreenshot, expectAccessible, ADMIN } from "./helpers.mjs";
+import { fi, fill, openApp, reopen, addPerson, addRecord, field, keepScreenshot, expectAccessible, ADMIN } from "./helpers.mjs";
 
 const heading = (page) => page.getByRole("heading", { level: 1 });
 const iso = (d) => d.toISOString().slice(0, 10);
 const daysFromNow = (n) => iso(new Date(Date.now() + n * 86400000));
-
-/** The input labelled `label` (a required field's label ends in " *"). */
-const field = (page, label) =>
-  page.getByLabel(new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}( \\*)?$`));
-
-async function addRecord(page, addLabel, fields) {
-  await page.getByRole("link", { name: addLabel }).click();
-  for (const [label, value] of fields) {
-    const input = field(page, label);
-    if ((await input.evaluate((el) => el.tagName)) === "SELECT") await input.selectOption({ label: value });
-    else if ((await input.getAttribute("type")) === "checkbox") await input.setChecked(value);
-    else await input.fill(value);
-  }
-  await page.getByRole("button", { name: fi.common.save }).click();
-}
 
 test("an organisation, two people in it, and their relationship data", async ({ page }) => {
   await openApp(page);

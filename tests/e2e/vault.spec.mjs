@@ -2,7 +2,7 @@
 // unlocking, wrong passphrases, users with different access levels, a lock
 // that reaches every tab, and the automatic lock when nobody uses it.
 import { test, expect } from "@playwright/test";
-import { fi, openApp, unlock, addPerson, keepScreenshot, expectAccessible, ADMIN } from "./helpers.mjs";
+import { fi, openApp, unlock, addPerson, addRecord, keepScreenshot, expectAccessible, ADMIN } from "./helpers.mjs";
 
 const heading = (page) => page.getByRole("heading", { level: 1 });
 
@@ -130,3 +130,53 @@ test("Sidos locks itself after the idle time", async ({ page }) => {
   await page.clock.fastForward("06:00");
   await expect(heading(page)).toHaveText(fi.vault.locked_title);
 });
+
+// A worker decodes the relationship records when the register opens; where
+// none starts, none says it is ready, or one cannot decode them, the page
+// decodes them itself. Either way every record is there.
+const fakeWorkers = {
+  missing: () => {
+    window.Worker = function () {
+      throw new Error("no workers");
+    };
+  },
+  silent: () => {
+    window.Worker = class {
+      postMessage() {}
+      terminate() {}
+    };
+  },
+  refuses: () => {
+    window.Worker = class {
+      postMessage(data) {
+        const answer = data && data.glue ? "ready" : false;
+        setTimeout(() => this.onmessage(new MessageEvent("message", { data: answer })));
+      }
+      terminate() {}
+    };
+  },
+};
+
+for (const worker of ["real", "missing", "silent", "refuses"]) {
+  test(`the relationship records open ${worker === "real" ? "on a worker" : `without a worker (${worker})`}`, async ({ browser }) => {
+    const page = await (await browser.newContext()).newPage();
+    await openApp(page);
+    await addPerson(page, { given: "Kati", family: "Häkkinen" });
+    await addRecord(page, fi.record.add_contract, [[fi.record.title, "Ylläpitosopimus"]]);
+    await addRecord(page, fi.record.add_feedback, [[fi.record.feedback_text, "Erinomainen tuki"]]);
+    await expect(page.getByText("Erinomainen tuki")).toBeVisible();
+    await page.getByRole("button", { name: fi.vault.lock }).click();
+    await expect(heading(page)).toHaveText(fi.vault.locked_title);
+    await page.evaluate(() => performance.clearMarks("sidos:records-handed"));
+    if (fakeWorkers[worker]) await page.evaluate(fakeWorkers[worker]);
+    await unlock(page);
+    await expect(heading(page)).toHaveText("Kati Häkkinen");
+    await expect(page.getByText("Ylläpitosopimus")).toBeVisible();
+    await expect(page.getByText("Erinomainen tuki")).toBeVisible();
+    const handed = await page.evaluate(() => performance.getEntriesByName("sidos:records-handed").length);
+    expect(handed).toBe(worker === "real" ? 1 : 0);
+    // The register can be changed again once its records are in.
+    await addRecord(page, fi.record.add_feedback, [[fi.record.feedback_text, "Nopea vastaus"]]);
+    await expect(page.getByText("Nopea vastaus")).toBeVisible();
+  });
+}

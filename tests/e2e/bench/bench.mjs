@@ -473,8 +473,10 @@ async function main() {
       o.unlocked = o.firstRowPainted - m["unlock-key"];
       o.whole = m["records-ready"] - m["unlock-key"];
       o.searchReady = m["search-ready"] - m["unlock-key"];
+      // Where a worker read and decoded the records: when the page had them.
+      o.recordsHanded = m["records-handed"] === undefined ? null : m["records-handed"] - m["unlock-key"];
       opens.push(o);
-      log(`  unlock ${i + 1}: first rows painted ${round(o.unlocked)} ms after the key, all records ${round(o.whole)} ms (${o.count})`);
+      log(`  unlock ${i + 1}: first rows painted ${round(o.unlocked)} ms after the key, all records ${round(o.whole)} ms (${o.count}); search texts ${round(o.searchReady)}, records from the worker ${o.recordsHanded === null ? "none" : round(o.recordsHanded)}`);
     }
     const expectedCount = fi.people.count.replace(/\{\{\s*count\s*\}\}/, String(expected.people));
     if (!opens.every((o) => o.count.replace(/\s/g, "") === expectedCount.replace(/\s/g, ""))) {
@@ -493,6 +495,8 @@ async function main() {
       wholeMedianMs: round(median(opens.map((o) => o.whole))),
       wholeRuns: opens.map((o) => round(o.whole)),
       searchReadyMedianMs: round(median(opens.map((o) => o.searchReady))),
+      // Null where the page read the records itself.
+      recordsHandedMedianMs: opens.every((o) => o.recordsHanded !== null) ? round(median(opens.map((o) => o.recordsHanded))) : null,
       rowsRendered: opens[0].rows,
     };
 
@@ -752,7 +756,7 @@ function report(r) {
     ["Export of the whole register (collect + seal, with key derivation)", `${r.export.totalMs} ms (worker start ${r.export.workerStartMs}, collect ${r.export.collectMs}, JSON ${r.export.jsonMs} while a worker derives the key and compresses, then waiting for the worker to compress the rest and encrypt ${r.export.workerWaitMs}); ${mib(r.export.bundleBytes)} MiB file`, "≤ 2000 ms", ok(r.export.totalMs, 2000)],
     ["Raw IndexedDB read of the same stored values (getAll + getAllKeys, 1 transaction)", `median ${r.rawRead.medianMs} ms (runs ${r.rawRead.runs.join(", ")})`, "the limit", ""],
     ["Open: unlock key → decrypt + load + first rows painted", `median ${r.open.medianMs} ms, max ${r.open.maxMs} ms (IndexedDB read ${r.open.readMedianMs}, decrypt + decode ${r.open.decodedMedianMs}, indexes ${r.open.indexedMedianMs}, render ${r.open.renderedMedianMs}; key derivation ${r.open.kdfMedianMs} ms not counted)`, "≤ 1500 ms", ok(r.open.medianMs, 1500)],
-    ["Open: unlock key → the relationship records in memory too (read after the first rows; saving waits for them)", `median ${r.open.wholeMedianMs} ms (runs ${r.open.wholeRuns.join(", ")}); search texts made at ${r.open.searchReadyMedianMs} ms`, `≤ 2 × ${r.rawRead.medianMs} ms (the raw read of the same bytes)`, ok(r.open.wholeMedianMs, 2 * r.rawRead.medianMs)],
+    ["Open: unlock key → the relationship records in memory too (read after the first rows; saving waits for them)", `median ${r.open.wholeMedianMs} ms (runs ${r.open.wholeRuns.join(", ")}); search texts made at ${r.open.searchReadyMedianMs} ms; ${r.open.recordsHandedMedianMs === null ? "records read by the page" : `records back from the worker at ${r.open.recordsHandedMedianMs} ms`}`, `≤ 2 × ${r.rawRead.medianMs} ms (the raw read of the same bytes)`, ok(r.open.wholeMedianMs, 2 * r.rawRead.medianMs)],
     ["Search keystroke → DOM updated", `p50 ${r.search.updatedP50Ms} ms, p95 ${r.search.updatedP95Ms} ms, max ${r.search.updatedMaxMs} ms (${r.search.keystrokes} keystrokes)`, "p95 ≤ 16 ms", ok(r.search.updatedP95Ms, 16)],
     ["Search keystroke → next frame / painted", `next frame p95 ${r.search.nextFrameP95Ms} ms; painted p95 ${r.search.paintedP95Ms} ms, max ${r.search.paintedMaxMs} ms`, "", ""],
     ["Memory after load (after GC)", `JS heap ${mib(r.memory.usedJSHeap)} MiB; wasm memory ${mib(r.memory.wasmMemory)} MiB; renderer RSS ${r.memory.rendererRss ? mib(r.memory.rendererRss) + " MiB" : "n/a"}`, "", ""],
