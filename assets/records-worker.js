@@ -3,9 +3,10 @@
 // message brings the page's loader (its address) and compiled module; the
 // worker says "ready" once the app's code runs here. The second brings the
 // database's name and the browser's key for stored pages (or null). The
-// answer is the records packed (an ArrayBuffer), or `false` if the worker
-// could not read them, and the page then reads them itself. One worker per
-// opening; the page ends it afterwards.
+// answers are the records packed, a piece at a time (ArrayBuffers), then
+// `true`; or `false` if the worker could not read them, and the page then
+// reads them all itself. One worker per opening; the page ends it
+// afterwards.
 let app = null;
 
 onmessage = async ({ data }) => {
@@ -24,8 +25,8 @@ onmessage = async ({ data }) => {
   }
   try {
     const [db, key] = data;
-    const packed = await (await app).openRecords(db, key);
-    postMessage(packed.buffer, [packed.buffer]);
+    await (await app).openRecords(db, key, (piece) => postMessage(piece.buffer, [piece.buffer]));
+    postMessage(true);
   } catch {
     postMessage(false);
   }

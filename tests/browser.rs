@@ -545,7 +545,9 @@ async fn the_register_opens_first_without_its_records_then_with_them() {
     assert_eq!(first.parts.tombstones.len(), 1, "and pages after them");
     // The browser finishes reading meanwhile; the records are still there.
     sidos::web::sleep(50).await;
-    let (records, problems) = pending.finish(Some(0.0), &|| true).await.unwrap().expect("still wanted");
+    let mut records = Vec::new();
+    let problems =
+        pending.finish(Some(0.0), &|| true, &mut |part| records.extend(part)).await.unwrap().expect("still wanted");
     assert!(problems.is_empty(), "{:?}", problems);
     let mut got: Vec<_> = records.iter().map(|r| r.id).collect();
     let mut want: Vec<_> = reg.records().map(|r| r.id).collect();
@@ -560,7 +562,9 @@ async fn the_register_opens_first_without_its_records_then_with_them() {
 
     // Locked meanwhile: the work stops after its first slice.
     let (_, pending) = store.load_first().await.unwrap();
-    assert!(pending.finish(Some(0.0), &|| false).await.unwrap().is_none());
+    let mut taken = 0;
+    assert!(pending.finish(Some(0.0), &|| false, &mut |part| taken += part.len()).await.unwrap().is_none());
+    assert_eq!(taken, 0, "nothing is taken once the register is no longer wanted");
 
     // The pages are read in runs; a stored value that is no page, wherever
     // its key falls among them, is still read and reported.

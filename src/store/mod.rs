@@ -206,9 +206,10 @@ impl Store {
     /// in `problems` and left untouched.
     pub async fn load(&self) -> Result<Loaded, StoreError> {
         let (mut loaded, pending) = self.load_first().await?;
-        let (records, problems) = pending.finish(None, &|| true).await?.unwrap_or_default();
+        let mut records = Vec::new();
+        let problems = pending.finish(None, &|| true, &mut |part| records.extend(part)).await?;
         loaded.parts.records = records;
-        loaded.problems.extend(problems);
+        loaded.problems.extend(problems.unwrap_or_default());
         Ok(loaded)
     }
 

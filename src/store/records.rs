@@ -10,6 +10,10 @@
 //! does not answer, and where a page is sealed by the app's own cipher
 //! (earlier versions; the worker has only the browser's key).
 
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::Rc;
+
 use js_sys::{Array, ArrayBuffer, Function, Promise, Reflect, Uint8Array};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::wasm_bindgen;
@@ -35,6 +39,13 @@ const READY_MS: i32 = 5000;
 /// How often the page asks, while the worker decodes, whether the
 /// register is still wanted.
 const ASK_MS: i32 = 100;
+
+/// How long the worker may go without handing over a piece (about 3 MB
+/// of stored pages) before the page reads the records itself.
+const STALL_MS: f64 = 30_000.0;
+
+/// How many stored pages the worker reads at a time (about 3 MB).
+const PIECE: u32 = 48;
 
 /// How many packed records are read between checks of the time.
 const BATCH: usize = 2000;
@@ -67,17 +78,23 @@ pub(super) struct Decoding {
     /// What the worker is asked to read: the database's name and the
     /// browser's page key.
     task: Array,
-    /// Fulfils with "ready" once the worker runs the app's code.
-    ready: Promise,
-    /// Fulfils with the packed records (an ArrayBuffer), or `false`.
-    answer: Promise,
+    inbox: Rc<RefCell<Inbox>>,
     _listening: Closure<dyn FnMut(MessageEvent)>,
+}
+
+/// The worker's messages not yet taken, and the waiter to wake when the
+/// next one comes.
+#[derive(Default)]
+struct Inbox {
+    said: VecDeque<JsValue>,
+    waking: Option<Function>,
 }
 
 impl Drop for Decoding {
     fn drop(&mut self) {
         self.worker.set_onmessage(None);
         self.worker.set_onerror(None);
+        self.worker.set_onmessageerror(None);
         self.worker.terminate();
     }
 }
@@ -90,29 +107,23 @@ impl Decoding {
     pub(super) async fn start(db: &str, codec: &Codec) -> Option<Decoding> {
         let key = codec.page_key().await.ok()?;
         let (worker, _) = web::worker::start(SCRIPT, &[])?;
-        let mut resolvers = (None, None);
-        let ready = Promise::new(&mut |resolve, _| resolvers.0 = Some(resolve));
-        let answer = Promise::new(&mut |resolve, _| resolvers.1 = Some(resolve));
-        let (Some(ready_with), Some(answer_with)) = resolvers else { return None };
-        let said = move |data: JsValue| {
-            // A first message other than "ready" is a failure to start.
-            let is_ready = data.as_string().as_deref() == Some("ready");
-            let _ = ready_with.call1(&JsValue::NULL, &if is_ready { data.clone() } else { JsValue::FALSE });
-            if !is_ready {
-                // Anything but the packed records is a failure: `false`
-                // (never undefined, which is the timer's).
-                let answer = if data.is_instance_of::<ArrayBuffer>() { data } else { JsValue::FALSE };
-                let _ = answer_with.call1(&JsValue::NULL, &answer);
+        let inbox = Rc::new(RefCell::new(Inbox::default()));
+        let into = inbox.clone();
+        let listening = Closure::<dyn FnMut(MessageEvent)>::new(move |m: MessageEvent| {
+            let mut inbox = into.borrow_mut();
+            inbox.said.push_back(m.data());
+            if let Some(wake) = inbox.waking.take() {
+                let _ = wake.call0(&JsValue::NULL);
             }
-        };
-        let listening = Closure::<dyn FnMut(MessageEvent)>::new(move |m: MessageEvent| said(m.data()));
-        let failing: &Function = listening.as_ref().unchecked_ref();
-        worker.set_onmessage(Some(failing));
+        });
+        let listener: &Function = listening.as_ref().unchecked_ref();
+        worker.set_onmessage(Some(listener));
         // An error event is not a message: its data is undefined, which
-        // fails both waits.
-        worker.set_onerror(Some(failing));
+        // is a failure wherever it comes.
+        worker.set_onerror(Some(listener));
+        worker.set_onmessageerror(Some(listener));
         let task = Array::of2(&JsValue::from_str(db), &key.map_or(JsValue::NULL, JsValue::from));
-        Some(Decoding { worker, task, ready, answer, _listening: listening })
+        Some(Decoding { worker, task, inbox, _listening: listening })
     }
 
     /// Asks the worker to read the records. The browser's database reads
@@ -121,30 +132,82 @@ impl Decoding {
     pub(super) fn go(&self) {
         if self.worker.post_message(&self.task).is_err() {
             self.worker.terminate();
+            self.inbox.borrow_mut().said.push_back(JsValue::FALSE);
         }
     }
 
-    /// The packed records; `None` if the worker did not start in time or
-    /// could not decode them, or the register is no longer wanted.
-    async fn packed(&self, wanted: &dyn Fn() -> bool) -> Option<Vec<u8>> {
-        let started = Promise::race(&Array::of2(&self.ready, &web::timer(READY_MS)));
-        let said = JsFuture::from(started).await.ok()?;
-        if said.as_string().as_deref() != Some("ready") {
+    /// The worker's next message, if one comes within `ms`.
+    async fn said(&self, ms: i32) -> Option<JsValue> {
+        if let Some(data) = self.inbox.borrow_mut().said.pop_front() {
+            return Some(data);
+        }
+        let arrived = Promise::new(&mut |wake, _| self.inbox.borrow_mut().waking = Some(wake));
+        let _ = JsFuture::from(Promise::race(&Array::of2(&arrived, &web::timer(ms)))).await;
+        self.inbox.borrow_mut().said.pop_front()
+    }
+
+    /// Reads the packed pieces the worker hands over as it decodes them,
+    /// and gives each piece's records to `take` while the worker decodes
+    /// the next. The problems met, once all are in; `None` if the worker
+    /// did not start in time or could not decode them (some pieces may
+    /// have been taken), or the register is no longer wanted.
+    async fn records(
+        &self,
+        turns: &mut Turns,
+        wanted: &dyn Fn() -> bool,
+        take: &mut dyn FnMut(Vec<Record>),
+    ) -> Option<Vec<LoadProblem>> {
+        // The worker says "ready" (or `false`) once the app's code runs.
+        if self.said(READY_MS).await?.as_string().as_deref() != Some("ready") {
             return None;
         }
+        let mut problems = Vec::new();
+        let mut heard = web::millis();
         loop {
-            let waited = Promise::race(&Array::of2(&self.answer, &web::timer(ASK_MS)));
-            let said = JsFuture::from(waited).await.ok()?;
+            let said = self.said(ASK_MS).await;
             if !wanted() {
                 return None;
             }
-            if let Some(bytes) = said.dyn_ref::<ArrayBuffer>() {
-                return Some(Uint8Array::new(bytes).to_vec());
+            match said {
+                // Nothing yet: ask again, unless the worker has stalled.
+                None if web::millis() - heard > STALL_MS => return None,
+                None => continue,
+                Some(said) if said == JsValue::TRUE => return Some(problems),
+                Some(said) => {
+                    // Anything but a piece (`false`, an error) is a failure.
+                    let bytes = Uint8Array::new(said.dyn_ref::<ArrayBuffer>()?).to_vec();
+                    let mut records = Vec::new();
+                    unpack(&bytes, &mut records, &mut problems, turns, wanted).await?;
+                    take(records);
+                    heard = web::millis();
+                }
             }
-            // Undefined is the timer: ask again.
-            if !said.is_undefined() {
-                return None;
+        }
+    }
+}
+
+/// Gives the browser a turn after each slice of work (milliseconds), so
+/// the page stays responsive while the records are read.
+struct Turns {
+    slice: Option<f64>,
+    started: f64,
+}
+
+impl Turns {
+    fn new(slice: Option<f64>) -> Turns {
+        Turns { slice, started: web::millis() }
+    }
+
+    /// After a slice, gives the browser its turn and then says whether the
+    /// register is still wanted.
+    async fn take(&mut self, wanted: &dyn Fn() -> bool) -> bool {
+        match self.slice {
+            Some(slice) if web::millis() - self.started >= slice => {
+                web::sleep(0).await;
+                self.started = web::millis();
+                wanted()
             }
+            _ => true,
         }
     }
 }
@@ -160,29 +223,33 @@ impl PendingRecords {
         PendingRecords { source: Source::Worker { decoding, db }, codec }
     }
 
-    /// Decodes the records, and lists those that cannot be read. With a
-    /// `slice` (milliseconds), gives the browser a turn after each slice of
-    /// work, so the page stays responsive; `wanted` is asked after each
-    /// turn, and when it says no (the register was locked meanwhile) the
-    /// work stops and `None` is returned, the key dropped with it.
+    /// Decodes the records, gives them to `take` (in one or more parts:
+    /// from a worker, each part as it comes), and lists those that cannot
+    /// be read. Where a worker fails after some parts, the page reads them
+    /// all again and `take` gets them again. With a `slice`
+    /// (milliseconds), gives the browser a turn after each slice of work,
+    /// so the page stays responsive; `wanted` is asked after each turn and
+    /// before each part is taken, and when it says no (the register was
+    /// locked meanwhile) the work stops and `None` is returned, the key
+    /// dropped with it.
     pub async fn finish(
         self,
         slice: Option<f64>,
         wanted: &dyn Fn() -> bool,
-    ) -> Result<Option<(Vec<Record>, Vec<LoadProblem>)>, StoreError> {
+        take: &mut dyn FnMut(Vec<Record>),
+    ) -> Result<Option<Vec<LoadProblem>>, StoreError> {
+        let mut turns = Turns::new(slice);
         let (values, keys) = match self.source {
             Source::Page { values, keys } => (values, keys),
             Source::Worker { decoding, db } => {
-                let packed = decoding.packed(wanted).await;
+                let handed = decoding.records(&mut turns, wanted, take).await;
                 drop(decoding);
                 if !wanted() {
                     return Ok(None);
                 }
-                if let Some(bytes) = packed {
+                if let Some(done) = handed {
                     web::mark("records-handed");
-                    if let Some(done) = unpack(&bytes, slice, wanted).await {
-                        return Ok(done);
-                    }
+                    return Ok(Some(done));
                 }
                 let js = |e: JsValue| StoreError::from_js(&e);
                 let store = db.transaction_with_str(PAGES).and_then(|tx| tx.object_store(PAGES)).map_err(js)?;
@@ -193,53 +260,61 @@ impl PendingRecords {
         let values: Array = request(&values).await?.unchecked_into();
         let keys: Array = request(&keys).await?.unchecked_into();
         let mut loaded = Loaded { parts: Parts::default(), device: None, problems: Vec::new(), rest: Vec::new() };
-        let mut started = web::millis();
         let mut openings = self.codec.openings(PAGES, keyed(&values, &keys)).await;
         while let Some((key, text)) = openings.next().await {
             decode_page(&mut loaded, key, text);
-            if let Some(slice) = slice {
-                if web::millis() - started >= slice {
-                    web::sleep(0).await;
-                    if !wanted() {
-                        return Ok(None);
-                    }
-                    started = web::millis();
-                }
+            if !turns.take(wanted).await {
+                return Ok(None);
             }
         }
-        Ok(Some((loaded.parts.records, loaded.problems)))
+        take(loaded.parts.records);
+        Ok(Some(loaded.problems))
     }
 }
 
-/// Reads the worker's packed records, giving the browser a turn after each
-/// `slice`. `None` if they do not read (the page then decodes the pages
-/// itself); `Some(None)` if the register is no longer wanted.
+/// Reads one packed piece from the worker into `records` and `problems`,
+/// giving the browser its turns. `None` if it does not read (the page then
+/// decodes the pages itself) or the register is no longer wanted.
 async fn unpack(
     bytes: &[u8],
-    slice: Option<f64>,
+    records: &mut Vec<Record>,
+    problems: &mut Vec<LoadProblem>,
+    turns: &mut Turns,
     wanted: &dyn Fn() -> bool,
-) -> Option<Option<(Vec<Record>, Vec<LoadProblem>)>> {
+) -> Option<()> {
     let mut reading = packed::Unpacking::new(bytes).ok()?;
-    let mut records = Vec::with_capacity(reading.count());
-    let mut started = web::millis();
+    records.reserve(reading.count());
     while reading.remaining() > 0 {
-        reading.read(BATCH, &mut records).ok()?;
-        if let Some(slice) = slice {
-            if web::millis() - started >= slice {
-                web::sleep(0).await;
-                if !wanted() {
-                    return Some(None);
-                }
-                started = web::millis();
-            }
+        reading.read(BATCH, records).ok()?;
+        if !turns.take(wanted).await {
+            return None;
         }
     }
-    let problems = reading.problems().ok()?;
-    let problems = problems
-        .into_iter()
-        .map(|[store, key, detail]| LoadProblem { store: static_store(&store), key, detail })
-        .collect();
-    Some(Some((records, problems)))
+    let read = reading.problems().ok()?;
+    problems.extend(read.into_iter().map(|[store, key, detail]| LoadProblem {
+        store: static_store(&store),
+        key,
+        detail,
+    }));
+    Some(())
+}
+
+/// Asks for the records' pages in pieces of [`PIECE`], in one transaction:
+/// each piece's keys, and the request reading its values.
+async fn read_in_pieces(db: &IdbDatabase) -> Result<Vec<(Array, IdbRequest)>, StoreError> {
+    let js = |e: JsValue| StoreError::from_js(&e);
+    let store = db.transaction_with_str(PAGES).and_then(|tx| tx.object_store(PAGES)).map_err(js)?;
+    let range = records_range().map_err(js)?;
+    let keys: Array = request(&store.get_all_keys_with_key(&range).map_err(js)?).await?.unchecked_into();
+    let mut pieces = Vec::new();
+    let mut first = 0;
+    while first < keys.length() {
+        let past = (first + PIECE).min(keys.length());
+        let range = IdbKeyRange::bound(&keys.get(first), &keys.get(past - 1)).map_err(js)?;
+        pieces.push((keys.slice(first, past), store.get_all_with_key(&range).map_err(js)?));
+        first = past;
+    }
+    Ok(pieces)
 }
 
 /// The store name a problem was packed with.
@@ -253,12 +328,13 @@ fn static_store(name: &str) -> &'static str {
 
 /// The worker's side (called by `assets/records-worker.js`): reads the
 /// records' stored pages from database `db`, opens them with the browser's
-/// page `key` (`null` without a vault), decodes them, and packs the
-/// records with the problems met. Fails (and the page reads them itself)
-/// where a page is sealed by the app's own cipher, whose key the worker
-/// does not have.
+/// page `key` (`null` without a vault), decodes them, and `hand`s over
+/// each piece's records packed with the problems met, while the browser
+/// reads the next piece. Fails (and the page reads them itself) where a
+/// page is sealed by the app's own cipher, whose key the worker does not
+/// have.
 #[wasm_bindgen(js_name = openRecords)]
-pub async fn open_records(db: String, key: JsValue) -> Result<Vec<u8>, JsError> {
+pub async fn open_records(db: String, key: JsValue, hand: Function) -> Result<(), JsError> {
     let failed = |_| JsError::new("not read");
     let factory: IdbFactory = Reflect::get(&js_sys::global(), &"indexedDB".into()).map_err(failed)?.unchecked_into();
     let opening = factory.open(&db).map_err(failed)?;
@@ -270,28 +346,25 @@ pub async fn open_records(db: String, key: JsValue) -> Result<Vec<u8>, JsError> 
     });
     opening.set_onupgradeneeded(Some(refuse.as_ref().unchecked_ref()));
     let db: IdbDatabase = request(&opening).await.map_err(|_| JsError::new("not opened"))?.unchecked_into();
-    let read = async {
-        let store = db.transaction_with_str(PAGES).and_then(|tx| tx.object_store(PAGES)).map_err(failed)?;
-        let range = records_range().map_err(failed)?;
-        let values = store.get_all_with_key(&range).map_err(failed)?;
-        let keys = store.get_all_keys_with_key(&range).map_err(failed)?;
-        let values: Array = request(&values).await.map_err(|_| JsError::new("not read"))?.unchecked_into();
-        let keys: Array = request(&keys).await.map_err(|_| JsError::new("not read"))?.unchecked_into();
-        Ok::<_, JsError>((values, keys))
-    };
-    let read = read.await;
+    let pieces = read_in_pieces(&db).await;
+    // Closing waits for the reading transaction to end.
     db.close();
-    let (values, keys) = read?;
-    if values.iter().any(|v| Codec::sealed_by_app(&v)) {
-        return Err(JsError::new("sealed by the app"));
-    }
+    let pieces = pieces.map_err(|_| JsError::new("not read"))?;
     let codec = Codec::with_browser_key(key.dyn_into::<CryptoKey>().ok());
-    let mut loaded = Loaded { parts: Parts::default(), device: None, problems: Vec::new(), rest: Vec::new() };
-    let mut openings = codec.openings(PAGES, keyed(&values, &keys)).await;
-    while let Some((key, text)) = openings.next().await {
-        decode_page(&mut loaded, key, text);
+    for (keys, values) in pieces {
+        let values: Array = request(&values).await.map_err(|_| JsError::new("not read"))?.unchecked_into();
+        if values.iter().any(|v| Codec::sealed_by_app(&v)) {
+            return Err(JsError::new("sealed by the app"));
+        }
+        let mut loaded = Loaded { parts: Parts::default(), device: None, problems: Vec::new(), rest: Vec::new() };
+        let mut openings = codec.openings(PAGES, keyed(&values, &keys)).await;
+        while let Some((key, text)) = openings.next().await {
+            decode_page(&mut loaded, key, text);
+        }
+        let problems: Vec<[&str; 3]> =
+            loaded.problems.iter().map(|p| [p.store, p.key.as_str(), p.detail.as_str()]).collect();
+        let piece = Uint8Array::from(&packed::pack(&loaded.parts.records, &problems)[..]);
+        hand.call1(&JsValue::NULL, &piece).map_err(|_| JsError::new("not handed"))?;
     }
-    let problems: Vec<[&str; 3]> =
-        loaded.problems.iter().map(|p| [p.store, p.key.as_str(), p.detail.as_str()]).collect();
-    Ok(packed::pack(&loaded.parts.records, &problems))
+    Ok(())
 }

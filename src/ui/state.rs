@@ -230,13 +230,19 @@ impl AppState {
             self.reg.with_value(|r| r.as_ref().map(Register::prepare_search));
             web::mark("search-ready");
         }
-        match pending.finish(Some(40.0), &current).await {
-            Ok(Some((records, problems))) if current() => {
+        // Each part of the records goes into the register as it comes; the
+        // list shows them once all are in.
+        let mut take = |records| {
+            if current() {
                 self.reg.update_value(|r| {
                     if let Some(r) = r.as_mut() {
                         r.add_records(records);
                     }
                 });
+            }
+        };
+        match pending.finish(Some(40.0), &current, &mut take).await {
+            Ok(Some(problems)) if current() => {
                 self.records_loading.set(false);
                 self.rev.update(|r| *r += 1);
                 self.report(problems);

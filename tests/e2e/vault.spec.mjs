@@ -131,9 +131,10 @@ test("Sidos locks itself after the idle time", async ({ page }) => {
   await expect(heading(page)).toHaveText(fi.vault.locked_title);
 });
 
-// A worker decodes the relationship records when the register opens; where
-// none starts, none says it is ready, or one cannot decode them, the page
-// decodes them itself. Either way every record is there.
+// A worker decodes the relationship records when the register opens and
+// hands them over in pieces; where none starts, none says it is ready, one
+// cannot decode them, fails or stalls after a piece, or hands over a
+// damaged piece, the page decodes them all itself. Either way every record is there, once.
 const fakeWorkers = {
   missing: () => {
     window.Worker = function () {
@@ -155,9 +156,41 @@ const fakeWorkers = {
       terminate() {}
     };
   },
+  // The real worker, whose last word is turned into a failure, or whose
+  // pieces are damaged on the way.
+  halfway: () => {
+    const Real = window.Worker;
+    window.Worker = class extends Real {
+      set onmessage(listener) {
+        const fail = (e) => listener(e.data === true ? new MessageEvent("message", { data: false }) : e);
+        super.onmessage = listener && fail;
+      }
+    };
+  },
+  // The real worker, whose last word never comes: the page waits for a
+  // while without a piece, then reads the records itself.
+  stalled: () => {
+    const Real = window.Worker;
+    window.Worker = class extends Real {
+      set onmessage(listener) {
+        const swallow = (e) => (e.data === true ? (window.lastWordSwallowed = true) : listener(e));
+        super.onmessage = listener && swallow;
+      }
+    };
+  },
+  damaged: () => {
+    const Real = window.Worker;
+    window.Worker = class extends Real {
+      set onmessage(listener) {
+        const damage = (e) =>
+          listener(e.data instanceof ArrayBuffer ? new MessageEvent("message", { data: new Uint8Array([7, 7, 7]).buffer }) : e);
+        super.onmessage = listener && damage;
+      }
+    };
+  },
 };
 
-for (const worker of ["real", "missing", "silent", "refuses"]) {
+for (const worker of ["real", "missing", "silent", "refuses", "halfway", "stalled", "damaged"]) {
   test(`the relationship records open ${worker === "real" ? "on a worker" : `without a worker (${worker})`}`, async ({ browser }) => {
     const page = await (await browser.newContext()).newPage();
     await openApp(page);
@@ -168,9 +201,14 @@ for (const worker of ["real", "missing", "silent", "refuses"]) {
     await page.getByRole("button", { name: fi.vault.lock }).click();
     await expect(heading(page)).toHaveText(fi.vault.locked_title);
     await page.evaluate(() => performance.clearMarks("sidos:records-handed"));
+    if (worker === "stalled") await page.clock.install();
     if (fakeWorkers[worker]) await page.evaluate(fakeWorkers[worker]);
     await unlock(page);
     await expect(heading(page)).toHaveText("Kati Häkkinen");
+    if (worker === "stalled") {
+      await page.waitForFunction(() => window.lastWordSwallowed === true);
+      await page.clock.fastForward("00:31");
+    }
     await expect(page.getByText("Ylläpitosopimus")).toBeVisible();
     await expect(page.getByText("Erinomainen tuki")).toBeVisible();
     const handed = await page.evaluate(() => performance.getEntriesByName("sidos:records-handed").length);
