@@ -2,9 +2,11 @@
 //! [`Store::load_first`](super::Store::load_first)) and decoded on a worker
 //! thread (`assets/records-worker.js`) with the app's own code
 //! ([`crate::web::worker`]): the worker opens and decodes the stored pages
-//! while this page decodes the people and paints the list, and hands the
-//! records over packed ([`crate::bundle::packed`]), which this page reads
-//! many times faster than their JSON.
+//! while this page decodes the people and paints the list. It reads them
+//! in pieces, decoding one while the browser reads the next, and hands
+//! each over packed ([`crate::bundle::packed`]) as soon as it is decoded;
+//! this page reads packed records many times faster than their JSON, and
+//! puts each piece into the register while the worker goes on.
 //!
 //! The page decodes the records itself where no worker starts, where one
 //! does not answer, and where a page is sealed by the app's own cipher
