@@ -86,6 +86,7 @@ pub struct LoadProblem {
 }
 
 /// What [`Store::load`] read.
+#[derive(Default)]
 pub struct Loaded {
     pub parts: Parts,
     pub device: Option<DeviceId>,
@@ -228,16 +229,11 @@ impl Store {
         let records = records::records_range().map_err(js)?;
         let before = IdbKeyRange::upper_bound_with_open(&records.lower().map_err(js)?, true).map_err(js)?;
         let after = IdbKeyRange::lower_bound(&records.upper().map_err(js)?).map_err(js)?;
-        let all = |store: &web_sys::IdbObjectStore,
-                   range: &JsValue|
-         -> Result<(web_sys::IdbRequest, web_sys::IdbRequest), StoreError> {
-            Ok((store.get_all_with_key(range).map_err(js)?, store.get_all_keys_with_key(range).map_err(js)?))
-        };
         // Everything but the records, together; the records are asked for
         // once that is in hand, so that it does not wait behind them.
-        let first = [all(&pages, &before)?, all(&pages, &after)?];
-        let (meta_values, meta_keys) = all(&meta, &JsValue::UNDEFINED)?;
-        let mut loaded = Loaded { parts: Parts::default(), device: None, problems: Vec::new(), rest: Vec::new() };
+        let first = [get_all(&pages, &before)?, get_all(&pages, &after)?];
+        let (meta_values, meta_keys) = get_all(&meta, &JsValue::UNDEFINED)?;
+        let mut loaded = Loaded::default();
         let mut read = Vec::with_capacity(first.len());
         for (values, keys) in &first {
             let values: Array = request(values).await?.unchecked_into();
@@ -255,11 +251,11 @@ impl Store {
             // its requests' results arrive); if the browser has ended it,
             // in a transaction of its own.
             None => {
-                let (values, keys) = match all(&pages, &records) {
+                let (values, keys) = match get_all(&pages, &records) {
                     Ok(requests) => requests,
                     Err(_) => {
                         let tx = self.db.transaction_with_str(PAGES).map_err(js)?;
-                        all(&tx.object_store(PAGES).map_err(js)?, &records)?
+                        get_all(&tx.object_store(PAGES).map_err(js)?, &records)?
                     }
                 };
                 PendingRecords::on_page(values, keys, codec.clone())
@@ -489,6 +485,15 @@ fn decode_page(loaded: &mut Loaded, key: String, text: Result<String, Unreadable
             }),
         }
     }
+}
+
+/// Asks for the values and the keys of a store's `range` (undefined: all).
+fn get_all(
+    store: &web_sys::IdbObjectStore,
+    range: &JsValue,
+) -> Result<(web_sys::IdbRequest, web_sys::IdbRequest), StoreError> {
+    let js = |e: JsValue| StoreError::from_js(&e);
+    Ok((store.get_all_with_key(range).map_err(js)?, store.get_all_keys_with_key(range).map_err(js)?))
 }
 
 /// Stored values with their keys, as read by `getAll` and `getAllKeys`.

@@ -24,10 +24,10 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{CryptoKey, IdbDatabase, IdbFactory, IdbKeyRange, IdbRequest, MessageEvent};
 
 use super::codec::Codec;
-use super::{decode_page, keyed, request, LoadProblem, Loaded, StoreError};
+use super::{decode_page, get_all, keyed, request, LoadProblem, Loaded, StoreError};
 use crate::bundle::packed;
 use crate::bundle::pages::Kind;
-use crate::domain::{Parts, Record};
+use crate::domain::Record;
 use crate::web;
 
 use super::schema::PAGES;
@@ -178,9 +178,7 @@ impl Decoding {
                 Some(said) => {
                     // Anything but a piece (`false`, an error) is a failure.
                     let bytes = Uint8Array::new(said.dyn_ref::<ArrayBuffer>()?).to_vec();
-                    let mut records = Vec::new();
-                    unpack(&bytes, &mut records, &mut problems, turns, wanted).await?;
-                    take(records);
+                    take(unpack(&bytes, &mut problems, turns, wanted).await?);
                     heard = web::millis();
                 }
             }
@@ -256,38 +254,53 @@ impl PendingRecords {
                 let js = |e: JsValue| StoreError::from_js(&e);
                 let store = db.transaction_with_str(PAGES).and_then(|tx| tx.object_store(PAGES)).map_err(js)?;
                 let range = records_range().map_err(js)?;
-                (store.get_all_with_key(&range).map_err(js)?, store.get_all_keys_with_key(&range).map_err(js)?)
+                get_all(&store, &range)?
             }
         };
         let values: Array = request(&values).await?.unchecked_into();
         let keys: Array = request(&keys).await?.unchecked_into();
-        let mut loaded = Loaded { parts: Parts::default(), device: None, problems: Vec::new(), rest: Vec::new() };
-        let mut openings = self.codec.openings(PAGES, keyed(&values, &keys)).await;
-        while let Some((key, text)) = openings.next().await {
-            decode_page(&mut loaded, key, text);
-            if !turns.take(wanted).await {
-                return Ok(None);
-            }
-        }
+        let Some(loaded) = decode_pages(&self.codec, &values, &keys, &mut turns, wanted).await else {
+            return Ok(None);
+        };
         take(loaded.parts.records);
         Ok(Some(loaded.problems))
     }
 }
 
-/// Reads one packed piece from the worker into `records` and `problems`,
-/// giving the browser its turns. `None` if it does not read (the page then
-/// decodes the pages itself) or the register is no longer wanted.
+/// Opens and decodes stored pages, giving the browser its turns; `None`
+/// if the register is no longer wanted.
+async fn decode_pages(
+    codec: &Codec,
+    values: &Array,
+    keys: &Array,
+    turns: &mut Turns,
+    wanted: &dyn Fn() -> bool,
+) -> Option<Loaded> {
+    let mut loaded = Loaded::default();
+    let mut openings = codec.openings(PAGES, keyed(values, keys)).await;
+    while let Some((key, text)) = openings.next().await {
+        decode_page(&mut loaded, key, text);
+        if !turns.take(wanted).await {
+            return None;
+        }
+    }
+    Some(loaded)
+}
+
+/// Reads one packed piece from the worker: its records, and its problems
+/// into `problems`, giving the browser its turns. `None` if it does not
+/// read (the page then decodes the pages itself) or the register is no
+/// longer wanted.
 async fn unpack(
     bytes: &[u8],
-    records: &mut Vec<Record>,
     problems: &mut Vec<LoadProblem>,
     turns: &mut Turns,
     wanted: &dyn Fn() -> bool,
-) -> Option<()> {
+) -> Option<Vec<Record>> {
     let mut reading = packed::Unpacking::new(bytes).ok()?;
-    records.reserve(reading.count());
+    let mut records = Vec::with_capacity(reading.count());
     while reading.remaining() > 0 {
-        reading.read(BATCH, records).ok()?;
+        reading.read(BATCH, &mut records).ok()?;
         if !turns.take(wanted).await {
             return None;
         }
@@ -298,7 +311,7 @@ async fn unpack(
         key,
         detail,
     }));
-    Some(())
+    Some(records)
 }
 
 /// Asks for the records' pages in pieces of [`PIECE`], in one transaction:
@@ -358,11 +371,8 @@ pub async fn open_records(db: String, key: JsValue, hand: Function) -> Result<()
         if values.iter().any(|v| Codec::sealed_by_app(&v)) {
             return Err(JsError::new("sealed by the app"));
         }
-        let mut loaded = Loaded { parts: Parts::default(), device: None, problems: Vec::new(), rest: Vec::new() };
-        let mut openings = codec.openings(PAGES, keyed(&values, &keys)).await;
-        while let Some((key, text)) = openings.next().await {
-            decode_page(&mut loaded, key, text);
-        }
+        // Without slices, the work is always wanted: `Some`.
+        let loaded = decode_pages(&codec, &values, &keys, &mut Turns::new(None), &|| true).await.unwrap_or_default();
         let problems: Vec<[&str; 3]> =
             loaded.problems.iter().map(|p| [p.store, p.key.as_str(), p.detail.as_str()]).collect();
         let piece = Uint8Array::from(&packed::pack(&loaded.parts.records, &problems)[..]);
