@@ -39,6 +39,7 @@ test("an organisation, two people in it, and their relationship data", async ({ 
   // A participation dated years back is refused with a clear message.
   await addRecord(page, fi.record.add_event, [[fi.record.event_name, "Vanhat messut"], [fi.record.date, "2020-05-05"]]);
   await expect(page.getByText(fi.problem.date_too_old)).toBeVisible();
+  await expect(page.locator("#error-summary")).toBeFocused();
   await field(page, fi.record.date).fill(daysFromNow(10));
   await field(page, fi.record.dietary).fill("Gluteeniton");
   await page.getByRole("button", { name: fi.common.save }).click();
@@ -160,9 +161,13 @@ test("own categories and custom fields are shown and checked like built-in ones"
   await page.getByLabel("Asiakasnumero").fill("12 kpl");
   await page.getByRole("button", { name: fi.common.save }).click();
   await expect(page.getByText(fi.problem.number_invalid)).toBeVisible();
+  // The form moves focus to its list of problems on the next frame; the
+  // user goes back to the field from there.
+  await expect(page.locator("#error-summary")).toBeFocused();
   await page.getByLabel("Asiakasnumero").fill("");
   await page.getByRole("button", { name: fi.common.save }).click();
   await expect(page.getByText(fi.problem.required)).toBeVisible();
+  await expect(page.locator("#error-summary")).toBeFocused();
   await page.getByLabel("Asiakasnumero").fill("1024");
   await page.getByRole("button", { name: fi.common.save }).click();
   await expect(heading(page)).toHaveText("Lindholm");
