@@ -139,6 +139,49 @@ test("two colleagues exchange bundles and end with the same register", async ({ 
   await expect(b.getByRole("status").getByText(fi.notice.nothing_to_import)).toBeVisible();
 });
 
+test("an import the browser fails to write changes nothing, in memory or stored", async ({ browser }, testInfo) => {
+  const a = await (await browser.newContext()).newPage();
+  await openApp(a);
+  await addPerson(a, { given: "Kati", family: "Häkkinen" });
+  const file = await exportBundle(a, testInfo, "kati.json");
+
+  const b = await (await browser.newContext()).newPage();
+  await b.addInitScript(() => {
+    // While the flag is set, a page is also added a second time under the
+    // same key: the browser refuses that while it writes, and so aborts
+    // the whole transaction after everything was issued.
+    const put = IDBObjectStore.prototype.put;
+    IDBObjectStore.prototype.put = function (value, key) {
+      const request = put.call(this, value, key);
+      if (window.__sidosWriteFails && this.name === "pages") this.add(value, key);
+      return request;
+    };
+  });
+  await openApp(b);
+  await addPerson(b, { given: "Bertta", family: "Berg" });
+  await openBundle(b, file);
+  await expect(countsRow(b, fi.nav.people)).toContainText("1");
+  await b.evaluate(() => (window.__sidosWriteFails = true));
+  await b.getByRole("button", { name: fi.exchange.apply }).click();
+  await expect(b.getByRole("alert").filter({ hasText: fi.store_error.failed })).toBeVisible();
+  await expect(b.getByRole("status").getByText(fi.notice.imported)).toHaveCount(0);
+
+  // In memory: the list, reached without reloading, is as before.
+  await b.getByRole("link", { name: fi.nav.people, exact: true }).click();
+  await expect(names(b)).toHaveText(["Berg, Bertta"]);
+  // Stored: the same after opening the app again.
+  await openApp(b, "/people");
+  await expect(names(b)).toHaveText(["Berg, Bertta"]);
+
+  // Once the browser writes again, the same file imports.
+  await b.evaluate(() => (window.__sidosWriteFails = false));
+  await openBundle(b, file);
+  await b.getByRole("button", { name: fi.exchange.apply }).click();
+  await expect(b.getByRole("status").getByText(fi.notice.imported)).toBeVisible();
+  await openApp(b, "/people");
+  await expect(names(b)).toHaveText(["Berg, Bertta", "Häkkinen, Kati"]);
+});
+
 test("files that are not bundles, or are damaged, are refused with a clear message", async ({ page }, testInfo) => {
   await openApp(page);
   const csv = testInfo.outputPath("contacts.csv");

@@ -372,6 +372,7 @@ async function main() {
     };
     results.import.totalWithoutKdfMs = round(im["import-preview"] - im["import-key"] + im["import-applied"] - im["import-apply"]);
     log(`  import without the key derivation: ${results.import.totalWithoutKdfMs} ms`);
+    log(`  import steps: ${JSON.stringify(results.import)}`);
 
     // 3. Export the whole register again (a backup).
     log("exporting");
