@@ -57,6 +57,33 @@ pub enum Notice {
     Restricted,
 }
 
+/// What a written command did (its changes are in the register now).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Done {
+    pub created: Option<crate::domain::EntityRef>,
+    /// How many entities the command touched (e.g. records purged).
+    pub affected: usize,
+    /// The rights request the command opened.
+    pub opened_request: Option<crate::domain::RequestId>,
+    changed: usize,
+}
+
+impl Done {
+    fn of(plan: &Plan) -> Done {
+        Done {
+            created: plan.created,
+            affected: plan.affected,
+            opened_request: crate::domain::gdpr::opened_request(plan),
+            changed: plan.changes.len(),
+        }
+    }
+
+    /// Nothing needed changing.
+    pub fn is_empty(&self) -> bool {
+        self.changed == 0
+    }
+}
+
 /// Why a command did not go through.
 #[derive(Clone, Debug, PartialEq)]
 pub enum RunError {
@@ -393,7 +420,7 @@ impl AppState {
 
     /// Checks a command, writes its changes in one transaction, then makes
     /// them true in memory. On any failure nothing changes.
-    pub async fn run(self, command: Command) -> Result<Plan, RunError> {
+    pub async fn run(self, command: Command) -> Result<Done, RunError> {
         self.run_with(move |_| Ok(command)).await
     }
 
@@ -403,7 +430,7 @@ impl AppState {
     pub async fn run_with(
         self,
         make: impl FnOnce(&Register) -> Result<Command, CommandError> + 'static,
-    ) -> Result<Plan, RunError> {
+    ) -> Result<Done, RunError> {
         self.run_planned(move |reg, env| make(reg).and_then(|command| reg.plan(&command, env))).await
     }
 
@@ -412,7 +439,7 @@ impl AppState {
     pub async fn run_planned(
         self,
         plan: impl FnOnce(&Register, &mut Env<'_>) -> Result<Plan, CommandError> + 'static,
-    ) -> Result<Plan, RunError> {
+    ) -> Result<Done, RunError> {
         self.whole().await;
         if self.busy.get_untracked() {
             return Err(RunError::Busy);
@@ -430,7 +457,7 @@ impl AppState {
         self,
         store: Rc<Store>,
         make: impl FnOnce(&Register, &mut Env<'_>) -> Result<Plan, CommandError>,
-    ) -> Result<Plan, RunError> {
+    ) -> Result<Done, RunError> {
         // Another tab may have written since this one last read.
         let stored = store.read_clock().await.map_err(RunError::Store)?;
         if stored.is_some() && stored != self.with_untracked(|r| r.clock()) {
@@ -439,20 +466,24 @@ impl AppState {
         let actor = self.actor();
         let mut ids = web::new_id;
         let mut env = Env { now: web::now(), today: web::today(), actor: &actor, new_id: &mut ids };
-        let plan = self
+        let mut plan = self
             .reg
             .with_value(|r| r.as_ref().map(|r| make(r, &mut env)))
             .ok_or(RunError::Store(StoreError::Unavailable))?
             .map_err(RunError::Command)?;
+        let done = Done::of(&plan);
         if plan.is_empty() {
-            return Ok(plan);
+            return Ok(done);
         }
         web::mark("command-planned");
         store.write(&plan.changes).await.map_err(RunError::Store)?;
         web::mark("command-written");
+        // The changes move into the register: an import's are a quarter of
+        // a million entities, too many to copy or to drop afterwards.
+        let changes = std::mem::take(&mut plan.changes);
         self.reg.update_value(|r| {
             if let Some(r) = r.as_mut() {
-                r.apply(plan.changes.clone());
+                r.apply(changes);
             }
         });
         web::mark("command-applied");
@@ -468,7 +499,7 @@ impl AppState {
         if let Some(tabs) = self.tabs.get_value() {
             tabs.send(TabMessage::Changed);
         }
-        Ok(plan)
+        Ok(done)
     }
 
     /// What a page does when a change was not saved for a reason other

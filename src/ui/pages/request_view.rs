@@ -41,7 +41,7 @@ pub fn run_desk(
     command: Command,
     errors: Option<RwSignal<Vec<FieldError>>>,
     failure: RwSignal<Option<String>>,
-    done: impl FnOnce(crate::domain::Plan) + 'static,
+    done: impl FnOnce(crate::ui::state::Done) + 'static,
 ) {
     let state = AppState::get();
     failure.set(None);

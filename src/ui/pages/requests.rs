@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
-use crate::domain::gdpr::{opened_request, GdprCommand, Request, RequestDraft, RequestKind, RequestStatus, Requester};
+use crate::domain::gdpr::{GdprCommand, Request, RequestDraft, RequestKind, RequestStatus, Requester};
 use crate::domain::{Command, CommandError, FieldError, PersonId, Problem, Register};
 use crate::tr;
 use crate::ui::components::{use_title, ErrorSummary, ErrorText, SelectField, TextArea, TextField};
@@ -247,7 +247,7 @@ pub fn NewRequestPage() -> impl IntoView {
                 Ok(plan) => {
                     errors.set(vec![]);
                     state.notice.set(Some(Notice::Saved));
-                    match opened_request(&plan) {
+                    match plan.opened_request {
                         Some(id) => navigate(&format!("/requests/{id}"), Default::default()),
                         None => navigate("/requests", Default::default()),
                     }
