@@ -466,7 +466,7 @@ impl AppState {
         let actor = self.actor();
         let mut ids = web::new_id;
         let mut env = Env { now: web::now(), today: web::today(), actor: &actor, new_id: &mut ids };
-        let mut plan = self
+        let plan = self
             .reg
             .with_value(|r| r.as_ref().map(|r| make(r, &mut env)))
             .ok_or(RunError::Store(StoreError::Unavailable))?
@@ -480,7 +480,7 @@ impl AppState {
         web::mark("command-written");
         // The changes move into the register: an import's are a quarter of
         // a million entities, too many to copy or to drop afterwards.
-        let changes = std::mem::take(&mut plan.changes);
+        let changes = plan.changes;
         self.reg.update_value(|r| {
             if let Some(r) = r.as_mut() {
                 r.apply(changes);
