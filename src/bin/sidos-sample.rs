@@ -84,8 +84,8 @@ fn time_stages(config: &Config) {
     step("import: read and check the document", t, String::new());
     let mut reg = Register::new(DeviceId::new(uuid::Uuid::from_u128(9)), Box::new(FinnishOrder));
     let t = Instant::now();
-    let preview = reg.preview_import(&back);
-    step("import: preview", t, String::new());
+    let (preview, prepared) = reg.prepare_import(back);
+    step("import: preview (the merge, kept)", t, String::new());
     drop(preview);
     let mut n = 0u128;
     let mut ids = || {
@@ -95,9 +95,12 @@ fn time_stages(config: &Config) {
     let actor = Actor::admin("");
     let mut env = Env { now, today: config.today, actor: &actor, new_id: &mut ids };
     let t = Instant::now();
-    let plan = reg.plan_import(&back, &Default::default(), &mut env).expect("an import plan");
+    let plan = reg
+        .plan_prepared_import(prepared, &Default::default(), &mut env)
+        .expect("the preview's merge holds")
+        .expect("an import plan");
     let audits = plan.changes.iter().filter(|c| matches!(c, Change::Audit(_))).count();
-    step("import: merge (plan)", t, format!("{} changes, {audits} audit entries", plan.changes.len()));
+    step("import: plan (from the kept merge)", t, format!("{} changes, {audits} audit entries", plan.changes.len()));
     let t = Instant::now();
     let mut paged: std::collections::BTreeMap<String, pages::Page> = Default::default();
     for change in &plan.changes {

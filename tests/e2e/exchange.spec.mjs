@@ -173,11 +173,16 @@ test("an import the browser fails to write changes nothing, in memory or stored"
   await openApp(b, "/people");
   await expect(names(b)).toHaveText(["Berg, Bertta"]);
 
-  // Once the browser writes again, the same file imports.
-  await b.evaluate(() => (window.__sidosWriteFails = false));
+  // The same file again: refused once more, then applied from the same
+  // preview once the browser writes again (its document is merged anew).
   await openBundle(b, file);
   await b.getByRole("button", { name: fi.exchange.apply }).click();
+  const failed = b.getByRole("alert").filter({ hasText: fi.store_error.failed });
+  await expect(failed).toBeVisible();
+  await b.evaluate(() => (window.__sidosWriteFails = false));
+  await b.getByRole("button", { name: fi.exchange.apply }).click();
   await expect(b.getByRole("status").getByText(fi.notice.imported)).toBeVisible();
+  await expect(failed).toHaveCount(0);
   await openApp(b, "/people");
   await expect(names(b)).toHaveText(["Berg, Bertta", "Häkkinen, Kati"]);
 });

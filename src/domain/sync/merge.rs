@@ -295,7 +295,13 @@ impl Register {
         ours != theirs && theirs > self.seen_from(theirs.device) && ours > incoming.seen_from(ours.device)
     }
 
-    pub(super) fn merge(&self, incoming: &Snapshot, picks: Option<Picks<'_>>) -> Merge {
+    /// Merges `incoming` (taken: what wins from it is moved, not copied).
+    pub(super) fn merge(&self, mut incoming: Snapshot, picks: Option<Picks<'_>>) -> Merge {
+        let incoming_orgs = std::mem::take(&mut incoming.orgs);
+        let incoming_people = std::mem::take(&mut incoming.people);
+        let incoming_records = std::mem::take(&mut incoming.records);
+        let incoming_consents = std::mem::take(&mut incoming.consents);
+        let incoming = &incoming;
         let mut tombs = Tombs { local: &self.tombstones, new: BTreeMap::new() };
         for t in &incoming.tombstones {
             if t.entity == EntityRef::Settings {
@@ -314,19 +320,20 @@ impl Register {
 
         // Organisations: whole, the newer wins.
         let mut orgs: BTreeMap<OrgId, Touched<Organisation>> = BTreeMap::new();
-        for inc in &incoming.orgs {
-            let before = self.orgs.get(&inc.id).cloned();
+        for inc in incoming_orgs {
+            let id = inc.id;
+            let before = self.orgs.get(&id).cloned();
             let mut picked = Vec::new();
-            let after = if tombs.has(EntityRef::Org(inc.id)) {
+            let after = if tombs.has(EntityRef::Org(id)) {
                 None
             } else {
                 Some(match &before {
-                    None => inc.clone(),
+                    None => inc,
                     Some(local) => {
                         let winner = if inc.stamp > local.stamp { Side::Incoming } else { Side::Local };
-                        let key = ConflictKey { entity: EntityRef::Org(inc.id), field: None };
+                        let key = ConflictKey { entity: EntityRef::Org(id), field: None };
                         let mut chosen = winner;
-                        if local != inc && self.concurrent(incoming, local.stamp, inc.stamp) {
+                        if *local != inc && self.concurrent(incoming, local.stamp, inc.stamp) {
                             chosen = pick(&key).unwrap_or(winner);
                             conflicts.push(Conflict {
                                 key,
@@ -335,17 +342,19 @@ impl Register {
                                 winner,
                             });
                         }
-                        let mut out = if chosen == Side::Incoming { inc.clone() } else { local.clone() };
+                        if let (true, Some(_)) = (chosen != winner, &picks) {
+                            picked = local.changed_fields(&inc).into_iter().map(str::to_owned).collect();
+                        }
+                        let mut out = if chosen == Side::Incoming { inc } else { local.clone() };
                         if let (true, Some(p)) = (chosen != winner, &picks) {
                             out.stamp = p.stamp;
                             out.updated = p.now;
-                            picked = local.changed_fields(inc).into_iter().map(str::to_owned).collect();
                         }
                         out
                     }
                 })
             };
-            orgs.insert(inc.id, Touched { before, after, in_bundle: true, picked });
+            orgs.insert(id, Touched { before, after, in_bundle: true, picked });
         }
         for entity in tombs.new.keys() {
             if let EntityRef::Org(id) = entity {
@@ -362,18 +371,21 @@ impl Register {
 
         // People: field by field, the newer wins.
         let mut people: BTreeMap<PersonId, Touched<Person>> = BTreeMap::new();
-        for inc in &incoming.people {
-            let before = self.people.get(&inc.id).cloned();
+        for inc in incoming_people {
+            let id = inc.id;
+            let before = self.people.get(&id).cloned();
             let mut picked = Vec::new();
-            let after = if tombs.has(EntityRef::Person(inc.id)) {
+            let after = if tombs.has(EntityRef::Person(id)) {
                 None
             } else {
                 Some(match &before {
-                    None => inc.clone(),
-                    Some(local) => self.merge_person(local, inc, incoming, picks.as_ref(), &mut conflicts, &mut picked),
+                    None => inc,
+                    Some(local) => {
+                        self.merge_person(local, &inc, incoming, picks.as_ref(), &mut conflicts, &mut picked)
+                    }
                 })
             };
-            people.insert(inc.id, Touched { before, after, in_bundle: true, picked });
+            people.insert(id, Touched { before, after, in_bundle: true, picked });
         }
         let new_entities: Vec<EntityRef> = tombs.new.keys().copied().collect();
         for entity in &new_entities {
@@ -409,13 +421,14 @@ impl Register {
 
         // Records: whole, the newer wins; then the tombstones settle them.
         let mut records: BTreeMap<RecordId, Touched<Record>> = BTreeMap::new();
-        for inc in &incoming.records {
-            let before = self.records.get(&inc.id).cloned();
+        for inc in incoming_records {
+            let id = inc.id;
+            let before = self.records.get(&id).cloned();
             let mut picked = Vec::new();
-            let after = if tombs.has(EntityRef::Record(inc.id)) {
+            let after = if tombs.has(EntityRef::Record(id)) {
                 None
             } else {
-                let mut inc = inc.clone();
+                let mut inc = inc;
                 if !incoming.scope.dietary {
                     // Left out, not removed: keep ours.
                     if let Some(dietary) = before.as_ref().and_then(event_dietary) {
@@ -426,7 +439,7 @@ impl Register {
                     None => inc,
                     Some(local) => {
                         let winner = record_winner(local, &inc);
-                        let key = ConflictKey { entity: EntityRef::Record(inc.id), field: None };
+                        let key = ConflictKey { entity: EntityRef::Record(id), field: None };
                         let mut chosen = winner;
                         if *local != inc && self.concurrent(incoming, local.stamp, inc.stamp) {
                             chosen = pick(&key).unwrap_or(winner);
@@ -437,17 +450,19 @@ impl Register {
                                 winner,
                             });
                         }
-                        let mut out = if chosen == Side::Incoming { inc.clone() } else { local.clone() };
+                        if let (true, Some(_)) = (chosen != winner, &picks) {
+                            picked = record_fields(local, &inc).into_iter().map(str::to_owned).collect();
+                        }
+                        let mut out = if chosen == Side::Incoming { inc } else { local.clone() };
                         if let (true, Some(p)) = (chosen != winner, &picks) {
                             out.stamp = p.stamp;
                             out.updated = p.now;
-                            picked = record_fields(local, &inc).into_iter().map(str::to_owned).collect();
                         }
                         out
                     }
                 })
             };
-            records.insert(inc.id, Touched { before, after, in_bundle: true, picked });
+            records.insert(id, Touched { before, after, in_bundle: true, picked });
         }
         for entity in &new_entities {
             let local: Vec<&Record> = match entity {
@@ -484,14 +499,15 @@ impl Register {
 
         // Consent entries: a union by id; the tombstones settle them.
         let mut consents: BTreeMap<ConsentId, Touched<ConsentEntry>> = BTreeMap::new();
-        for inc in &incoming.consents {
-            let before = self.consents.get(&inc.id).cloned();
+        for inc in incoming_consents {
+            let id = inc.id;
+            let before = self.consents.get(&id).cloned();
             let ours = before.clone().and_then(|e| settle_consent(&tombs, e));
-            let after = match (ours, settle_consent(&tombs, inc.clone())) {
+            let after = match (ours, settle_consent(&tombs, inc)) {
                 (Some(a), Some(b)) => Some(consent_winner(a, b)),
                 (a, b) => a.or(b),
             };
-            consents.insert(inc.id, Touched { before, after, in_bundle: true, picked: vec![] });
+            consents.insert(id, Touched { before, after, in_bundle: true, picked: vec![] });
         }
         for entity in &new_entities {
             if let EntityRef::Person(id) = entity {

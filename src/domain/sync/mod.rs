@@ -442,18 +442,21 @@ impl Register {
     /// What importing `incoming` would change, and its conflicts with their
     /// default winners. The register does not change.
     pub fn preview_import(&self, incoming: &Snapshot) -> ImportPreview {
-        self.prepare_import(incoming).0
+        self.prepare_import(incoming.clone()).0
     }
 
     /// [`Register::preview_import`], and the merge made for it, kept so
     /// that applying the import need not merge again
-    /// ([`Register::plan_prepared_import`]).
-    pub fn prepare_import(&self, incoming: &Snapshot) -> (ImportPreview, PreparedImport) {
+    /// ([`Register::plan_prepared_import`]). Takes the document: what
+    /// wins from it moves into the merge.
+    pub fn prepare_import(&self, incoming: Snapshot) -> (ImportPreview, PreparedImport) {
+        let (from, exported_at, scope) = (incoming.device, incoming.exported_at, incoming.scope.clone());
+        let max_stamp = incoming.max_stamp();
         let merge = self.merge(incoming, None);
         let mut preview = ImportPreview {
-            from: incoming.device,
-            exported_at: incoming.exported_at,
-            scope: incoming.scope.clone(),
+            from,
+            exported_at,
+            scope,
             people: Counts::default(),
             orgs: Counts::default(),
             records: Counts::default(),
@@ -470,7 +473,7 @@ impl Register {
         merge.orgs.values().for_each(|t| t.count(&mut preview.orgs));
         merge.records.values().for_each(|t| t.count(&mut preview.records));
         preview.conflicts = merge.conflicts.clone();
-        (preview, PreparedImport { merge, clock: self.clock })
+        (preview, PreparedImport { merge, clock: self.clock, max_stamp })
     }
 }
 
@@ -480,13 +483,15 @@ pub struct PreparedImport {
     merge: Merge,
     /// The register's clock when the merge was made: every change moves it.
     clock: Stamp,
+    /// The document's latest stamp: the import's own stamp comes after it.
+    max_stamp: Stamp,
 }
 
 impl PreparedImport {
     /// Whether the merge still holds for `reg` with these picks: the
     /// register has not changed, and no pick overrides a winner (a pick
     /// that does is a new local edit, with a stamp of its own).
-    fn holds(&self, reg: &Register, choices: &Choices) -> bool {
+    pub fn holds(&self, reg: &Register, choices: &Choices) -> bool {
         self.clock == reg.clock
             && choices.iter().all(|(key, side)| self.merge.conflicts.iter().any(|c| &c.key == key && c.winner == *side))
     }

@@ -10,29 +10,50 @@ impl Register {
     /// nothing) when a pick names a conflict that no longer exists: the
     /// register changed since the preview; preview again.
     pub fn plan_import(&self, incoming: &Snapshot, choices: &Choices, env: &mut Env<'_>) -> Result<Plan, CommandError> {
-        self.plan_prepared_import(incoming, None, choices, env)
-    }
-
-    /// [`Register::plan_import`] with the merge its preview made
-    /// ([`Register::prepare_import`]): used as it is while the register has
-    /// not changed since and no pick overrides a winner, otherwise the
-    /// import is merged again. Either way the plan is the same.
-    pub fn plan_prepared_import(
-        &self,
-        incoming: &Snapshot,
-        prepared: Option<PreparedImport>,
-        choices: &Choices,
-        env: &mut Env<'_>,
-    ) -> Result<Plan, CommandError> {
         if !env.actor.level.may_edit() {
             return Err(CommandError::NotAllowed);
         }
-        let observed = self.clock.max(incoming.max_stamp());
-        let stamp = observed.next(env.now.timestamp_millis().max(0) as u64, self.device);
-        let merge = match prepared {
-            Some(prepared) if prepared.holds(self, choices) => prepared.merge,
-            _ => self.merge(incoming, Some(Picks { choices, stamp, now: env.now })),
-        };
+        let (observed, stamp) = self.import_stamp(incoming.max_stamp(), env);
+        let merge = self.merge(incoming.clone(), Some(Picks { choices, stamp, now: env.now }));
+        self.plan_merged(merge, observed, stamp, choices, env)
+    }
+
+    /// [`Register::plan_import`] from the merge its preview made
+    /// ([`Register::prepare_import`]), without merging again: the same
+    /// plan. `None` when that merge no longer holds
+    /// ([`PreparedImport::holds`]: the register changed since the preview,
+    /// or a pick overrides a winner); plan the document again then.
+    pub fn plan_prepared_import(
+        &self,
+        prepared: PreparedImport,
+        choices: &Choices,
+        env: &mut Env<'_>,
+    ) -> Option<Result<Plan, CommandError>> {
+        if !env.actor.level.may_edit() {
+            return Some(Err(CommandError::NotAllowed));
+        }
+        if !prepared.holds(self, choices) {
+            return None;
+        }
+        let (observed, stamp) = self.import_stamp(prepared.max_stamp, env);
+        Some(self.plan_merged(prepared.merge, observed, stamp, choices, env))
+    }
+
+    /// The clock the import observes (ours and the document's latest), and
+    /// the import's own stamp after it.
+    fn import_stamp(&self, incoming_max: Stamp, env: &Env<'_>) -> (Stamp, Stamp) {
+        let observed = self.clock.max(incoming_max);
+        (observed, observed.next(env.now.timestamp_millis().max(0) as u64, self.device))
+    }
+
+    fn plan_merged(
+        &self,
+        mut merge: Merge,
+        observed: Stamp,
+        stamp: Stamp,
+        choices: &Choices,
+        env: &mut Env<'_>,
+    ) -> Result<Plan, CommandError> {
         let stale: Vec<FieldError> = choices
             .keys()
             .filter(|key| !merge.conflicts.iter().any(|c| &c.key == *key))
@@ -76,82 +97,87 @@ impl Register {
         // and record); changes and deletions of what was here are audited
         // one by one.
         let mut added = [0usize; 3];
-        for (id, t) in &merge.orgs {
-            match (&t.before, &t.after) {
-                (None, Some(after)) if t.changed() => {
-                    changes.push(Change::PutOrg(after.clone()));
+        for (id, t) in std::mem::take(&mut merge.orgs) {
+            let changed = t.changed();
+            match (&t.before, t.after) {
+                (None, Some(after)) if changed => {
+                    changes.push(Change::PutOrg(after));
                     added[1] += 1;
                 }
-                (Some(before), Some(after)) if t.changed() => {
-                    changes.push(Change::PutOrg(after.clone()));
-                    let fields = before.changed_fields(after);
-                    audits.push((AuditAction::Imported, EntityRef::Org(*id), strs(&fields), actor));
+                (Some(before), Some(after)) if changed => {
+                    let fields = before.changed_fields(&after);
+                    changes.push(Change::PutOrg(after));
+                    audits.push((AuditAction::Imported, EntityRef::Org(id), strs(&fields), actor));
                 }
                 (Some(_), None) => {
-                    removals.push(Change::RemoveOrg(*id));
-                    audits.push((AuditAction::ImportDeleted, EntityRef::Org(*id), vec![], actor));
+                    removals.push(Change::RemoveOrg(id));
+                    audits.push((AuditAction::ImportDeleted, EntityRef::Org(id), vec![], actor));
                 }
                 _ => {}
             }
             if !t.picked.is_empty() {
-                audits.push((AuditAction::Updated, EntityRef::Org(*id), t.picked.clone(), actor));
+                audits.push((AuditAction::Updated, EntityRef::Org(id), t.picked, actor));
             }
         }
-        for (id, t) in &merge.people {
-            match (&t.before, &t.after) {
-                (None, Some(after)) if t.changed() => {
-                    changes.push(Change::PutPerson(after.clone()));
+        for (id, t) in std::mem::take(&mut merge.people) {
+            let changed = t.changed();
+            match (&t.before, t.after) {
+                (None, Some(after)) if changed => {
+                    changes.push(Change::PutPerson(after));
                     added[0] += 1;
                 }
-                (Some(before), Some(after)) if t.changed() => {
-                    changes.push(Change::PutPerson(after.clone()));
-                    let fields = before.changed_fields(after);
+                (Some(before), Some(after)) if changed => {
+                    let fields = before.changed_fields(&after);
+                    changes.push(Change::PutPerson(after));
                     audits.push((
                         AuditAction::Imported,
-                        EntityRef::Person(*id),
+                        EntityRef::Person(id),
                         fields.iter().map(PersonField::key).collect(),
                         actor,
                     ));
                 }
                 (Some(_), None) => {
-                    removals.push(Change::RemovePerson(*id));
-                    audits.push((AuditAction::ImportDeleted, EntityRef::Person(*id), vec![], actor));
+                    removals.push(Change::RemovePerson(id));
+                    audits.push((AuditAction::ImportDeleted, EntityRef::Person(id), vec![], actor));
                 }
                 _ => {}
             }
             if !t.picked.is_empty() {
-                audits.push((AuditAction::Updated, EntityRef::Person(*id), t.picked.clone(), actor));
+                audits.push((AuditAction::Updated, EntityRef::Person(id), t.picked, actor));
             }
         }
-        for (id, t) in &merge.records {
-            match (&t.before, &t.after) {
-                (None, Some(after)) if t.changed() => {
-                    changes.push(Change::PutRecord(after.clone()));
+        for (id, t) in std::mem::take(&mut merge.records) {
+            let changed = t.changed();
+            match (&t.before, t.after) {
+                (None, Some(after)) if changed => {
+                    changes.push(Change::PutRecord(after));
                     added[2] += 1;
                 }
-                (Some(before), Some(after)) if t.changed() => {
-                    changes.push(Change::PutRecord(after.clone()));
-                    let fields = record_fields(before, after);
-                    audits.push((AuditAction::Imported, EntityRef::Record(*id), strs(&fields), actor));
+                (Some(before), Some(after)) if changed => {
+                    let fields = record_fields(before, &after);
+                    changes.push(Change::PutRecord(after));
+                    audits.push((AuditAction::Imported, EntityRef::Record(id), strs(&fields), actor));
                 }
                 (Some(_), None) => {
-                    removals.push(Change::RemoveRecord(*id));
-                    audits.push((AuditAction::ImportDeleted, EntityRef::Record(*id), vec![], actor));
+                    removals.push(Change::RemoveRecord(id));
+                    audits.push((AuditAction::ImportDeleted, EntityRef::Record(id), vec![], actor));
                 }
                 _ => {}
             }
             if !t.picked.is_empty() {
-                audits.push((AuditAction::Updated, EntityRef::Record(*id), t.picked.clone(), actor));
+                audits.push((AuditAction::Updated, EntityRef::Record(id), t.picked, actor));
             }
         }
         let mut consent_people = BTreeSet::new();
-        for (id, t) in &merge.consents {
-            match (&t.before, &t.after) {
-                (_, Some(after)) if t.changed() => {
-                    changes.push(Change::PutConsent(after.clone()));
-                    consent_people.insert(after.person);
+        for (id, t) in std::mem::take(&mut merge.consents) {
+            let changed = t.changed();
+            match (&t.before, t.after) {
+                (_, Some(after)) if changed => {
+                    let person = after.person;
+                    changes.push(Change::PutConsent(after));
+                    consent_people.insert(person);
                 }
-                (Some(_), None) => removals.push(Change::RemoveConsent(*id)),
+                (Some(_), None) => removals.push(Change::RemoveConsent(id)),
                 _ => {}
             }
         }

@@ -22,7 +22,9 @@ use crate::web;
 /// What the import knows so far.
 #[derive(Clone)]
 struct Opened {
-    snapshot: StoredValue<Rc<Snapshot>, LocalStorage>,
+    /// The bundle's document, to plan it again where the preview's merge no
+    /// longer holds (smaller than what it reads into).
+    plaintext: StoredValue<Rc<Vec<u8>>, LocalStorage>,
     preview: ImportPreview,
     /// The preview's merge, for applying without merging again, and the
     /// register's revision it was made on.
@@ -31,8 +33,8 @@ struct Opened {
 }
 
 /// Decrypts a bundle, decompresses it (natively by the browser where it
-/// can) and reads its document.
-async fn open_bundle(unlocked: bundle::Unlocked) -> Result<Snapshot, BundleError> {
+/// can) and reads its document: the document's bytes and what they hold.
+async fn open_bundle(unlocked: bundle::Unlocked) -> Result<(Vec<u8>, Snapshot), BundleError> {
     let decrypted = unlocked.decrypt()?;
     let limit = bundle::envelope::MAX_PLAINTEXT_BYTES;
     let opened = match web::inflate_raw(decrypted.compressed(), limit as usize).await {
@@ -42,7 +44,8 @@ async fn open_bundle(unlocked: bundle::Unlocked) -> Result<Snapshot, BundleError
         web::Inflated::Unavailable => decrypted.inflate()?,
     };
     web::mark("import-decrypted");
-    bundle::document::read(&opened.plaintext, web::now())
+    let snapshot = bundle::document::read(&opened.plaintext, web::now())?;
+    Ok((opened.plaintext, snapshot))
 }
 
 #[component]
@@ -115,15 +118,15 @@ pub(super) fn Import() -> impl IntoView {
             };
             opening.set(false);
             match result {
-                Ok(snapshot) => {
+                Ok((plaintext, snapshot)) => {
                     pass.set(String::new());
                     state.whole().await;
                     let revision = state.revision_untracked();
-                    let prepared = state.with_untracked(|r| r.prepare_import(&snapshot));
+                    let prepared = state.with_untracked(move |r| r.prepare_import(snapshot));
                     web::mark("import-preview");
                     if let Some((preview, prepared)) = prepared {
                         opened.set(Some(Opened {
-                            snapshot: StoredValue::new_local(Rc::new(snapshot)),
+                            plaintext: StoredValue::new_local(Rc::new(plaintext)),
                             preview,
                             prepared: StoredValue::new_local(Some(prepared)),
                             revision,
@@ -142,16 +145,27 @@ pub(super) fn Import() -> impl IntoView {
     };
     let apply = move |_| {
         let Some(o) = opened.get_untracked() else { return };
-        let snapshot = o.snapshot.get_value();
+        let plaintext = o.plaintext.get_value();
         let prepared = o.prepared.try_update_value(Option::take).flatten();
         let picks = choices.get_untracked();
+        problem.set(None);
         spawn_local(async move {
             web::mark("import-apply");
             let plan = move |reg: &crate::domain::Register, env: &mut crate::domain::Env<'_>| {
                 // The preview's merge holds only for the register it was
-                // made on (the domain checks its clock too).
+                // made on (the domain checks its clock too); otherwise, and
+                // after an apply that was not stored, the document is read
+                // and merged again.
                 let prepared = prepared.filter(|_| state.revision_untracked() == o.revision);
-                reg.plan_prepared_import(&snapshot, prepared, &picks, env)
+                if let Some(planned) = prepared.and_then(|p| reg.plan_prepared_import(p, &picks, env)) {
+                    return planned;
+                }
+                match bundle::document::read(&plaintext, web::now()) {
+                    Ok(snapshot) => reg.plan_import(&snapshot, &picks, env),
+                    // It read a moment ago: only a clock moved far back could
+                    // refuse it now. Opening the file again starts afresh.
+                    Err(_) => Err(crate::domain::CommandError::Invalid(Vec::new())),
+                }
             };
             match state.run_planned(plan).await {
                 Ok(plan) => {
