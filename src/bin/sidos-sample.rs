@@ -102,13 +102,8 @@ fn time_stages(config: &Config) {
     let audits = plan.changes.iter().filter(|c| matches!(c, Change::Audit(_))).count();
     step("import: plan (from the kept merge)", t, format!("{} changes, {audits} audit entries", plan.changes.len()));
     let t = Instant::now();
-    let mut paged: std::collections::BTreeMap<String, pages::Page> = Default::default();
-    for change in &plan.changes {
-        if let Some((kind, key, doc)) = pages::entry(change) {
-            paged.entry(pages::page_key(kind, &key)).or_default().set(key, doc);
-        }
-    }
-    let bytes: usize = paged.values().map(|p| p.text().len()).sum();
+    let paged = pages::Rewrite::new(&plan.changes).texts(&Default::default()).expect("new pages");
+    let bytes: usize = paged.iter().filter_map(|(_, text)| Some(text.as_ref()?.len())).sum();
     step("import: storage pages as text", t, format!("{} pages, {bytes} bytes", paged.len()));
     let t = Instant::now();
     reg.apply(plan.changes);
@@ -117,8 +112,7 @@ fn time_stages(config: &Config) {
 
     // Opening: what the store does after reading and decrypting the pages.
     let texts: Vec<(pages::Kind, String)> =
-        paged.iter().filter_map(|(key, page)| Some((pages::Kind::from_page_key(key)?, page.text()))).collect();
-    drop(paged);
+        paged.into_iter().filter_map(|(key, text)| Some((pages::Kind::from_page_key(&key)?, text?))).collect();
     // Sealed with the app's own cipher (one nonce for all is fine here: the
     // pages are only timed, never stored). The browser seals stored pages
     // with its own AES-GCM instead, much faster than this and off the

@@ -67,14 +67,22 @@ impl Kind {
 
 /// The key of the page a document belongs to: `people/0042`.
 pub fn page_key(kind: Kind, doc_key: &str) -> String {
+    page_name(kind, page_number(kind, doc_key))
+}
+
+/// The number of the page a document belongs to.
+fn page_number(kind: Kind, doc_key: &str) -> u32 {
     // FNV-1a: simple, stable across versions and platforms.
     let mut hash: u32 = 0x811c_9dc5;
     for byte in doc_key.bytes() {
         hash ^= u32::from(byte);
         hash = hash.wrapping_mul(0x0100_0193);
     }
-    // Written out by hand: this runs for every document a change touches.
-    let number = hash % kind.pages();
+    hash % kind.pages()
+}
+
+/// A page's key from its kind and number.
+fn page_name(kind: Kind, number: u32) -> String {
     let mut key = String::with_capacity(kind.prefix().len() + 5);
     key.push_str(kind.prefix());
     key.push('/');
@@ -138,38 +146,27 @@ impl Page {
     }
 }
 
-/// A document's JSON, written into room for a typical one of its kind
-/// (`room`): growing a string step by step costs more than the writing.
-fn json<T: serde::Serialize>(value: &T, room: usize) -> String {
-    let mut out = Vec::with_capacity(room);
-    serde_json::to_writer(&mut out, value).expect("documents always serialise");
-    String::from_utf8(out).expect("JSON is UTF-8")
-}
-
 /// A document key: the id as hyphenated lowercase hex, like its `Display`,
 /// without the formatting machinery.
 fn key(id: uuid::Uuid) -> String {
     id.hyphenated().encode_lower(&mut uuid::Uuid::encode_buffer()).to_owned()
 }
 
-/// The page entry a change writes: kind, document key, and the document
-/// (`None` removes it). Changes that are not paged (audit, settings,
-/// clock, seen) give `None`.
-pub fn entry(change: &Change) -> Option<(Kind, String, Option<String>)> {
+/// Where a change's document is kept: its kind and document key. Changes
+/// that are not paged (audit, settings, clock, seen) give `None`.
+fn place(change: &Change) -> Option<(Kind, String)> {
     Some(match change {
-        Change::PutPerson(p) => (Kind::People, key(p.id.uuid()), Some(json(&PersonOut::new(p, Implied::LITTLE), 768))),
-        Change::RemovePerson(id) => (Kind::People, key(id.uuid()), None),
-        Change::PutOrg(o) => (Kind::Orgs, key(o.id.uuid()), Some(json(&OrgOut::new(o, Implied::LITTLE), 384))),
-        Change::RemoveOrg(id) => (Kind::Orgs, key(id.uuid()), None),
-        Change::PutRecord(r) => (Kind::Records, key(r.id.uuid()), Some(json(&RecordOut::new(r, Implied::LITTLE), 384))),
-        Change::RemoveRecord(id) => (Kind::Records, key(id.uuid()), None),
-        Change::PutTombstone(t) => {
-            (Kind::Tombstones, dto::entity_key(&t.entity), Some(json(&TombstoneDto::from(t), 256)))
-        }
-        Change::PutDisclosure(d) => (Kind::Disclosures, d.id.to_string(), Some(json(&DisclosureDto::from(d), 256))),
-        Change::PutConsent(e) => (Kind::Consents, key(e.id.uuid()), Some(json(&ConsentEntryDto::from(e), 384))),
-        Change::RemoveConsent(id) => (Kind::Consents, key(id.uuid()), None),
-        Change::PutRequest(r) => (Kind::Requests, r.id.to_string(), Some(json(&super::gdpr::RequestDto::from(r), 512))),
+        Change::PutPerson(p) => (Kind::People, key(p.id.uuid())),
+        Change::RemovePerson(id) => (Kind::People, key(id.uuid())),
+        Change::PutOrg(o) => (Kind::Orgs, key(o.id.uuid())),
+        Change::RemoveOrg(id) => (Kind::Orgs, key(id.uuid())),
+        Change::PutRecord(r) => (Kind::Records, key(r.id.uuid())),
+        Change::RemoveRecord(id) => (Kind::Records, key(id.uuid())),
+        Change::PutTombstone(t) => (Kind::Tombstones, dto::entity_key(&t.entity)),
+        Change::PutDisclosure(d) => (Kind::Disclosures, d.id.to_string()),
+        Change::PutConsent(e) => (Kind::Consents, key(e.id.uuid())),
+        Change::RemoveConsent(id) => (Kind::Consents, key(id.uuid())),
+        Change::PutRequest(r) => (Kind::Requests, r.id.to_string()),
         Change::PutSettings(_)
         | Change::Audit(_)
         | Change::Clock(_)
@@ -177,6 +174,122 @@ pub fn entry(change: &Change) -> Option<(Kind, String, Option<String>)> {
         | Change::PutConsentConfig(_)
         | Change::PutDescription(_) => return None,
     })
+}
+
+/// Writes the document a change puts at the end of `out`; `false` when the
+/// change removes its document (or is not paged).
+fn write_doc(change: &Change, out: &mut Vec<u8>) -> bool {
+    let written = match change {
+        Change::PutPerson(p) => serde_json::to_writer(out, &PersonOut::new(p, Implied::LITTLE)),
+        Change::PutOrg(o) => serde_json::to_writer(out, &OrgOut::new(o, Implied::LITTLE)),
+        Change::PutRecord(r) => serde_json::to_writer(out, &RecordOut::new(r, Implied::LITTLE)),
+        Change::PutTombstone(t) => serde_json::to_writer(out, &TombstoneDto::from(t)),
+        Change::PutDisclosure(d) => serde_json::to_writer(out, &DisclosureDto::from(d)),
+        Change::PutConsent(e) => serde_json::to_writer(out, &ConsentEntryDto::from(e)),
+        Change::PutRequest(r) => serde_json::to_writer(out, &super::gdpr::RequestDto::from(r)),
+        _ => return false,
+    };
+    written.expect("documents always serialise");
+    true
+}
+
+/// The page entry a change writes: kind, document key, and the document
+/// (`None` removes it). Changes that are not paged give `None`.
+pub fn entry(change: &Change) -> Option<(Kind, String, Option<String>)> {
+    let (kind, key) = place(change)?;
+    let mut out = Vec::new();
+    let doc = write_doc(change, &mut out).then(|| String::from_utf8(out).expect("JSON is UTF-8"));
+    Some((kind, key, doc))
+}
+
+/// Room for a typical document of a kind in a page's text (growing a
+/// string step by step costs more than the writing).
+fn room(kind: Kind) -> usize {
+    match kind {
+        Kind::People => 720,
+        Kind::Orgs | Kind::Records | Kind::Consents => 400,
+        _ => 300,
+    }
+}
+
+/// Sorts `(key, value)` pairs by key and keeps the last of each key.
+fn last_of_each_key<K: Ord, V>(entries: &mut Vec<(K, V)>) {
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    entries.reverse();
+    entries.dedup_by(|later, kept| later.0 == kept.0);
+    entries.reverse();
+}
+
+/// The pages a list of changes touches, and what each change does there.
+/// A change's document is written straight into its page's new text.
+pub struct Rewrite<'c> {
+    pages: BTreeMap<(Kind, u32), Vec<(String, &'c Change)>>,
+}
+
+impl<'c> Rewrite<'c> {
+    pub fn new(changes: &'c [Change]) -> Rewrite<'c> {
+        let mut pages: BTreeMap<(Kind, u32), Vec<(String, &Change)>> = BTreeMap::new();
+        for change in changes {
+            if let Some((kind, key)) = place(change) {
+                pages.entry((kind, page_number(kind, &key))).or_default().push((key, change));
+            }
+        }
+        Rewrite { pages }
+    }
+
+    /// The keys of the pages touched: they are read before rewriting.
+    pub fn page_keys(&self) -> Vec<String> {
+        self.pages.keys().map(|&(kind, number)| page_name(kind, number)).collect()
+    }
+
+    /// Each touched page's key and new text, given the current texts of the
+    /// touched pages that exist, by key. `None` for a page left without
+    /// documents (to delete). A later change of a document wins over an
+    /// earlier one. Fails with the key of a current text that does not
+    /// read as a page.
+    pub fn texts(self, current: &BTreeMap<String, String>) -> Result<Vec<(String, Option<String>)>, String> {
+        let mut out = Vec::with_capacity(self.pages.len());
+        for ((kind, number), mut changes) in self.pages {
+            let page_key = page_name(kind, number);
+            last_of_each_key(&mut changes);
+            let (mut old, old_len) = match current.get(&page_key) {
+                Some(text) => {
+                    (Page::entries(text).collect::<Result<Vec<_>, _>>().map_err(|_| page_key.clone())?, text.len())
+                }
+                None => (Vec::new(), 0),
+            };
+            last_of_each_key(&mut old);
+            let mut text = Vec::with_capacity(old_len + changes.len() * room(kind));
+            let mut old = old.into_iter().peekable();
+            for (key, change) in &changes {
+                while let Some((old_key, doc)) = old.next_if(|(old_key, _)| *old_key < key.as_str()) {
+                    line(&mut text, old_key, doc.as_bytes());
+                }
+                old.next_if(|(old_key, _)| *old_key == key.as_str());
+                let start = text.len();
+                text.extend_from_slice(key.as_bytes());
+                text.push(b'\t');
+                if write_doc(change, &mut text) {
+                    text.push(b'\n');
+                } else {
+                    text.truncate(start);
+                }
+            }
+            for (old_key, doc) in old {
+                line(&mut text, old_key, doc.as_bytes());
+            }
+            let text = (!text.is_empty()).then(|| String::from_utf8(text).expect("keys, texts and JSON are UTF-8"));
+            out.push((page_key, text));
+        }
+        Ok(out)
+    }
+}
+
+fn line(text: &mut Vec<u8>, key: &str, doc: &[u8]) {
+    text.extend_from_slice(key.as_bytes());
+    text.push(b'\t');
+    text.extend_from_slice(doc);
+    text.push(b'\n');
 }
 
 #[cfg(test)]
@@ -229,5 +342,86 @@ mod tests {
         assert!(counts.values().all(|&c| (50..=170).contains(&c)), "about 100 a page: {:?}", counts.values().max());
         assert_eq!(Kind::from_page_key("organisations/0003"), Some(Kind::Orgs));
         assert_eq!(Kind::from_page_key("nothing/0003"), None);
+    }
+
+    /// The page texts the changes make, one document at a time: the
+    /// reference [`Rewrite`] must agree with.
+    fn one_by_one(changes: &[Change], current: &BTreeMap<String, String>) -> BTreeMap<String, Option<String>> {
+        let mut pages: BTreeMap<String, Page> = BTreeMap::new();
+        for change in changes {
+            if let Some((kind, key, doc)) = entry(change) {
+                let page_key = page_key(kind, &key);
+                let page = pages.entry(page_key.clone()).or_insert_with(|| {
+                    current.get(&page_key).map(|text| Page::parse(text).unwrap()).unwrap_or_default()
+                });
+                page.set(key, doc);
+            }
+        }
+        pages.into_iter().map(|(key, page)| (key, (!page.is_empty()).then(|| page.text()))).collect()
+    }
+
+    #[test]
+    fn a_rewrite_writes_what_setting_documents_one_by_one_writes() {
+        use crate::domain::testing::person_named;
+        use crate::domain::PersonId;
+        let person = |n: u128, name: &str| person_named(n, name, "Virtanen");
+        // Enough people that some share a page with others.
+        let before: Vec<Change> = (1..=600).map(|n| Change::PutPerson(person(n, "Aino"))).collect();
+        let current: BTreeMap<String, String> =
+            one_by_one(&before, &BTreeMap::new()).into_iter().map(|(k, t)| (k, t.unwrap())).collect();
+        let mut current_plus = current.clone();
+        // A page of an earlier version, not in key order, with a line of a
+        // document nobody changes.
+        let odd = page_key(Kind::People, "zz-unchanged");
+        let mut odd_text =
+            format!("zz-unchanged\t{{\"x\":1}}\n{}", current_plus.get(&odd).cloned().unwrap_or_default());
+        odd_text.push_str("aa-unchanged\t{}\n");
+        current_plus.insert(odd, odd_text);
+        let id = |n: u128| PersonId::new(uuid::Uuid::from_u128(n));
+        let cases: Vec<(&str, Vec<Change>)> = vec![
+            ("nothing paged", vec![Change::Clock(crate::domain::Stamp::ZERO)]),
+            (
+                "new people on new and existing pages",
+                (590..=700).map(|n| Change::PutPerson(person(n, "Eino"))).collect(),
+            ),
+            ("removals, one of someone not there", vec![Change::RemovePerson(id(3)), Change::RemovePerson(id(5000))]),
+            (
+                "the later change of a document wins",
+                vec![
+                    Change::PutPerson(person(7, "first")),
+                    Change::RemovePerson(id(7)),
+                    Change::PutPerson(person(8, "first")),
+                    Change::RemovePerson(id(8)),
+                    Change::PutPerson(person(8, "last")),
+                    Change::PutPerson(person(9000, "new")),
+                    Change::RemovePerson(id(9000)),
+                ],
+            ),
+            ("every person removed", (1..=600).map(|n| Change::RemovePerson(id(n))).collect()),
+        ];
+        for (name, changes) in cases {
+            for current in [&current, &current_plus] {
+                let texts: BTreeMap<_, _> = Rewrite::new(&changes).texts(current).unwrap().into_iter().collect();
+                assert_eq!(texts, one_by_one(&changes, current), "{name}");
+                let keys: Vec<_> = texts.keys().cloned().collect();
+                let mut asked = Rewrite::new(&changes).page_keys();
+                asked.sort();
+                assert_eq!(asked, keys, "{name}: the pages read first are the pages written");
+            }
+        }
+        let all_gone: Vec<Change> = (1..=600).map(|n| Change::RemovePerson(id(n))).collect();
+        let texts = Rewrite::new(&all_gone).texts(&current).unwrap();
+        assert!(!texts.is_empty() && texts.iter().all(|(_, t)| t.is_none()), "empty pages are deleted");
+        let later = Rewrite::new(&all_gone[..1]).texts(&current).unwrap();
+        assert!(later[0].1.as_ref().is_some_and(|t| !t.contains(&key(uuid::Uuid::from_u128(1)))));
+    }
+
+    #[test]
+    fn a_rewrite_refuses_a_damaged_page() {
+        use crate::domain::testing::person_named;
+        let changes = vec![Change::PutPerson(person_named(1, "Aino", "Virtanen"))];
+        let page = Rewrite::new(&changes).page_keys().remove(0);
+        let current = BTreeMap::from([(page.clone(), "a line without a tab\n".to_owned())]);
+        assert_eq!(Rewrite::new(&changes).texts(&current), Err(page));
     }
 }

@@ -314,31 +314,22 @@ impl Store {
         }
         let js = |e: JsValue| StoreError::from_js(&e);
         let codec = self.codec.borrow().clone();
-        let mut by_page: BTreeMap<String, Vec<(String, Option<String>)>> = BTreeMap::new();
-        for change in changes {
-            if let Some((kind, key, doc)) = pages::entry(change) {
-                by_page.entry(pages::page_key(kind, &key)).or_default().push((key, doc));
-            }
-        }
-        let mut current: BTreeMap<String, Page> = BTreeMap::new();
-        let mut openings = codec.openings(PAGES, self.read_pages(by_page.keys()).await?).await;
+        let rewrite = pages::Rewrite::new(changes);
+        let page_keys = rewrite.page_keys();
+        let mut current: BTreeMap<String, String> = BTreeMap::new();
+        let mut openings = codec.openings(PAGES, self.read_pages(page_keys.iter()).await?).await;
         while let Some((page_key, text)) = openings.next().await {
             let text = text.map_err(|why| StoreError::Failed(format!("page {page_key}: {}", why.detail())))?;
-            let page = Page::parse(&text).map_err(|_| StoreError::Failed("damaged page".into()))?;
-            current.insert(page_key, page);
+            current.insert(page_key, text);
         }
-        let mut puts = Vec::new();
+        let texts = rewrite.texts(&current).map_err(|_| StoreError::Failed("damaged page".into()))?;
+        drop(current);
+        let mut puts = Vec::with_capacity(texts.len());
         let mut deletes = Vec::new();
-        for (page_key, entries) in by_page {
-            let mut page = current.remove(&page_key).unwrap_or_default();
-            for (key, doc) in entries {
-                page.set(key, doc);
-            }
-            if page.is_empty() {
-                deletes.push(page_key);
-            } else {
-                let text = page.text();
-                puts.push((page_key, text));
+        for (page_key, text) in texts {
+            match text {
+                Some(text) => puts.push((page_key, text)),
+                None => deletes.push(page_key),
             }
         }
         crate::web::mark("write-texts");
