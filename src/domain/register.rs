@@ -379,7 +379,21 @@ impl Register {
         // Many people at once (a contacts import, a colleague's register):
         // the search index is built again once, not updated person by
         // person (each update moves the entries after it).
-        let bulk = changes.iter().filter(|c| matches!(c, Change::PutPerson(_))).count() > BULK_PEOPLE;
+        let (mut people, mut orgs, mut records) = (0, 0, 0);
+        for change in &changes {
+            match change {
+                Change::PutPerson(_) => people += 1,
+                Change::PutOrg(_) => orgs += 1,
+                Change::PutRecord(_) => records += 1,
+                _ => {}
+            }
+        }
+        let bulk = people > BULK_PEOPLE;
+        // Room first: growing a map step by step moves every entry again
+        // at each step (a colleague's whole register is 250 000 of them).
+        self.people.reserve(people);
+        self.orgs.reserve(orgs);
+        self.records.reserve(records);
         for change in changes {
             match change {
                 Change::PutPerson(person) if bulk => self.put_person_links(person),
