@@ -175,7 +175,19 @@ fn an_implied_stamp_far_in_the_future_is_refused() {
     doc["records"][0]["id"] = json!("0f4d4d9b-b000-7000-8000-000000000006");
     doc["records"][0].as_object_mut().unwrap().remove("stamp");
     let e = read(&doc).unwrap_err();
-    assert!(matches!(&e, BundleError::Schema(d) if d.contains("in the future")), "{e:?}");
+    assert_eq!(
+        e,
+        BundleError::Schema(
+            "record 0f4d4d9b-b000-7000-8000-000000000006: a time stamp lies in the future (is a computer's clock wrong?)"
+                .into()
+        ),
+        "the message names what holds the stamp"
+    );
+    let mut doc = fixture("bundle-v1-doc3.plaintext.json");
+    doc["clock"] = json!("fffffffffff.0.AXY_pdAAcVyCiewtCpFn7A");
+    assert!(
+        matches!(read(&doc), Err(BundleError::Schema(d)) if d.starts_with("document clock: a time stamp lies in the future"))
+    );
 }
 
 /// Every kind of value a person, an organisation or a record can hold.

@@ -240,9 +240,11 @@ pub fn read(bytes: &[u8], now: DateTime<Utc>) -> Result<Snapshot, BundleError> {
     let raw = parse(bytes)?;
     let horizon = now + Duration::days(MAX_CLOCK_SKEW_DAYS);
     let horizon = horizon.timestamp_millis().max(0) as u64;
-    let check_time = |what: &str, s: Stamp| {
+    // `what` names the entity only for the message: made for every stamp,
+    // the names cost more than the check.
+    let check_time = |what: &dyn Fn() -> String, s: Stamp| {
         if s.millis > horizon {
-            Err(schema(format!("{what}: a time stamp lies in the future (is a computer's clock wrong?)")))
+            Err(schema(format!("{}: a time stamp lies in the future (is a computer's clock wrong?)", what())))
         } else {
             Ok(s)
         }
@@ -251,17 +253,17 @@ pub fn read(bytes: &[u8], now: DateTime<Utc>) -> Result<Snapshot, BundleError> {
     let device = DeviceId::new(raw.device);
     let implied = if raw.version >= 3 { Implied::by(device) } else { Implied::LITTLE };
     let clock: Stamp = super::dto::stamp(&raw.clock).map_err(|_| schema("document: clock"))?;
-    check_time("document clock", clock)?;
+    check_time(&|| "document clock".into(), clock)?;
     let seen = seen_from_dto(&raw.seen).map_err(|_| schema("document: seen"))?;
     for s in seen.values() {
-        check_time("document seen", *s)?;
+        check_time(&|| "document seen".into(), *s)?;
     }
 
     let settings = match raw.settings {
         None => None,
         Some(dto) => {
             let s = Settings::try_from(dto).map_err(|e| schema(format!("settings: {}", e.what)))?;
-            check_time("settings", s.stamp)?;
+            check_time(&|| "settings".into(), s.stamp)?;
             check_settings(&s)?;
             Some(s)
         }
@@ -290,7 +292,7 @@ pub fn read(bytes: &[u8], now: DateTime<Utc>) -> Result<Snapshot, BundleError> {
                 return Err(schema(format!("tombstone {id}: merged into itself")));
             }
         }
-        check_time(&format!("tombstone {id}"), t.stamp)?;
+        check_time(&|| format!("tombstone {id}"), t.stamp)?;
         if !tombstoned.insert(t.entity) {
             return Err(schema(format!("tombstone {id}: listed twice")));
         }
@@ -302,7 +304,7 @@ pub fn read(bytes: &[u8], now: DateTime<Utc>) -> Result<Snapshot, BundleError> {
     for dto in raw.organisations {
         let id = dto.id;
         let o = dto.read(implied).map_err(|e| schema(format!("organisation {id}: {}", e.what)))?;
-        check_time(&format!("organisation {id}"), o.stamp)?;
+        check_time(&|| format!("organisation {id}"), o.stamp)?;
         if o.name.trim().is_empty() {
             return Err(schema(format!("organisation {id}: no name")));
         }
@@ -320,7 +322,7 @@ pub fn read(bytes: &[u8], now: DateTime<Utc>) -> Result<Snapshot, BundleError> {
         let p = dto.read(implied).map_err(|e| schema(format!("person {id}: {}", e.what)))?;
         let bad = |what: &str| schema(format!("person {id}: {what}"));
         for s in p.stamps.values() {
-            check_time(&format!("person {id}"), *s)?;
+            check_time(&|| format!("person {id}"), *s)?;
         }
         if !person_ids.insert(p.id) {
             return Err(bad("listed twice"));
@@ -373,7 +375,7 @@ pub fn read(bytes: &[u8], now: DateTime<Utc>) -> Result<Snapshot, BundleError> {
         let id = dto.id;
         let r = dto.read(implied).map_err(|e| schema(format!("record {id}: {}", e.what)))?;
         let bad = |what: String| schema(format!("record {id}: {what}"));
-        check_time(&format!("record {id}"), r.stamp)?;
+        check_time(&|| format!("record {id}"), r.stamp)?;
         if !record_ids.insert(r.id) {
             return Err(bad("listed twice".into()));
         }
@@ -411,7 +413,7 @@ pub fn read(bytes: &[u8], now: DateTime<Utc>) -> Result<Snapshot, BundleError> {
         None => Some(ConsentConfig::default()),
         Some(dto) => {
             let c = ConsentConfig::try_from(dto).map_err(|e| schema(format!("consent config: {}", e.what)))?;
-            check_time("consent config", c.stamp)?;
+            check_time(&|| "consent config".into(), c.stamp)?;
             let mut ids = BTreeSet::new();
             for n in &c.newsletters {
                 if !ids.insert(n.id) {
@@ -427,7 +429,7 @@ pub fn read(bytes: &[u8], now: DateTime<Utc>) -> Result<Snapshot, BundleError> {
         let id = dto.id;
         let e = ConsentEntry::try_from(dto).map_err(|e| schema(format!("consent {id}: {}", e.what)))?;
         let bad = |what: String| schema(format!("consent {id}: {what}"));
-        check_time(&format!("consent {id}"), e.stamp)?;
+        check_time(&|| format!("consent {id}"), e.stamp)?;
         if !consent_ids.insert(e.id) {
             return Err(bad("listed twice".into()));
         }
@@ -447,7 +449,7 @@ pub fn read(bytes: &[u8], now: DateTime<Utc>) -> Result<Snapshot, BundleError> {
         Some(dto) => {
             let d = crate::domain::gdpr::RegisterDescription::try_from(dto)
                 .map_err(|e| schema(format!("register description: {}", e.what)))?;
-            check_time("register description", d.stamp)?;
+            check_time(&|| "register description".into(), d.stamp)?;
             Some(d)
         }
     };
@@ -456,7 +458,7 @@ pub fn read(bytes: &[u8], now: DateTime<Utc>) -> Result<Snapshot, BundleError> {
     for dto in raw.requests {
         let id = dto.id;
         let r = crate::domain::gdpr::Request::try_from(dto).map_err(|e| schema(format!("request {id}: {}", e.what)))?;
-        check_time(&format!("request {id}"), r.stamp)?;
+        check_time(&|| format!("request {id}"), r.stamp)?;
         if !request_ids.insert(r.id) {
             return Err(schema(format!("request {id}: listed twice")));
         }
