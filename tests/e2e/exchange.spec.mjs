@@ -175,7 +175,9 @@ test("an import the browser fails to write changes nothing, in memory or stored"
 
   // The same file again: refused once more, then applied from the same
   // preview once the browser writes again (its document is merged anew).
+  // (Opening the app again started a new page: the flag is set anew.)
   await openBundle(b, file);
+  await b.evaluate(() => (window.__sidosWriteFails = true));
   await b.getByRole("button", { name: fi.exchange.apply }).click();
   const failed = b.getByRole("alert").filter({ hasText: fi.store_error.failed });
   await expect(failed).toBeVisible();
