@@ -410,7 +410,8 @@ impl AppState {
 
     /// Deletes dietary data of events that are over, and says so.
     pub async fn purge_dietary(self) {
-        match self.run(Command::PurgePastDietary).await {
+        let purge = move |reg: &Register, env: &mut Env<'_>| reg.plan(&Command::PurgePastDietary, env);
+        match self.run_planned_as(purge, false).await {
             Ok(plan) if plan.affected > 0 => self.notice.set(Some(Notice::DietaryPurged(plan.affected))),
             Ok(_) => {}
             Err(RunError::Store(e)) => self.notice.set(Some(Notice::StoreFailed(e))),
@@ -440,16 +441,32 @@ impl AppState {
         self,
         plan: impl FnOnce(&Register, &mut Env<'_>) -> Result<Plan, CommandError> + 'static,
     ) -> Result<Done, RunError> {
+        self.run_planned_as(plan, true).await
+    }
+
+    /// [`AppState::run_planned`]; `by_user: false` is for what the app does
+    /// by itself (deleting past dietary data at opening): that does not
+    /// mark the page busy, so a change the user makes meanwhile waits for
+    /// the write lock instead of being refused as busy.
+    async fn run_planned_as(
+        self,
+        plan: impl FnOnce(&Register, &mut Env<'_>) -> Result<Plan, CommandError> + 'static,
+        by_user: bool,
+    ) -> Result<Done, RunError> {
         self.whole().await;
-        if self.busy.get_untracked() {
+        if by_user && self.busy.get_untracked() {
             return Err(RunError::Busy);
         }
         let Some(store) = self.store.get_value() else {
             return Err(RunError::Store(StoreError::Unavailable));
         };
-        self.busy.set(true);
+        if by_user {
+            self.busy.set(true);
+        }
         let outcome = tabs::with_lock(tabs::WRITE_LOCK, move || self.run_locked(store, plan)).await;
-        self.busy.set(false);
+        if by_user {
+            self.busy.set(false);
+        }
         outcome.unwrap_or(Err(RunError::Store(StoreError::Failed("lock".into()))))
     }
 
