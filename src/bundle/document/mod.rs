@@ -5,7 +5,7 @@
 //! promises of its scope. An error names the kind and id of the entity and
 //! what is wrong, never a personal value.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
 use chrono::{DateTime, Duration, Utc};
 use serde::de::DeserializeOwned;
@@ -280,7 +280,9 @@ pub fn read(bytes: &[u8], now: DateTime<Utc>) -> Result<Snapshot, BundleError> {
     }
 
     let mut tombstones = Vec::new();
-    let mut tombstoned = BTreeSet::new();
+    // Sets by hash: a register's hundreds of thousands of ids, each looked
+    // up or added once, cost a tree many comparisons of 16 bytes.
+    let mut tombstoned = HashSet::new();
     for dto in raw.tombstones {
         let id = dto.id;
         let t = Tombstone::try_from(dto).map_err(|e| schema(format!("tombstone {id}: {}", e.what)))?;
@@ -300,7 +302,7 @@ pub fn read(bytes: &[u8], now: DateTime<Utc>) -> Result<Snapshot, BundleError> {
     }
 
     let mut orgs = Vec::new();
-    let mut org_ids = BTreeSet::new();
+    let mut org_ids = HashSet::with_capacity(raw.organisations.len());
     for dto in raw.organisations {
         let id = dto.id;
         let o = dto.read(implied).map_err(|e| schema(format!("organisation {id}: {}", e.what)))?;
@@ -316,7 +318,7 @@ pub fn read(bytes: &[u8], now: DateTime<Utc>) -> Result<Snapshot, BundleError> {
     let org_known = |org: OrgId| org_ids.contains(&org) || tombstoned.contains(&EntityRef::Org(org));
 
     let mut people = Vec::new();
-    let mut person_ids = BTreeSet::new();
+    let mut person_ids = HashSet::with_capacity(raw.people.len());
     for dto in raw.people {
         let id = dto.id;
         let p = dto.read(implied).map_err(|e| schema(format!("person {id}: {}", e.what)))?;
@@ -370,7 +372,7 @@ pub fn read(bytes: &[u8], now: DateTime<Utc>) -> Result<Snapshot, BundleError> {
     let person_known = |p: PersonId| person_ids.contains(&p) || tombstoned.contains(&EntityRef::Person(p));
 
     let mut records = Vec::new();
-    let mut record_ids: BTreeSet<RecordId> = BTreeSet::new();
+    let mut record_ids: HashSet<RecordId> = HashSet::with_capacity(raw.records.len());
     for dto in raw.records {
         let id = dto.id;
         let r = dto.read(implied).map_err(|e| schema(format!("record {id}: {}", e.what)))?;
