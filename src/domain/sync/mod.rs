@@ -52,9 +52,11 @@ use super::register::{Change, Register, Tombstone, TombstoneReason};
 use super::settings::{CategoryKey, Settings};
 use super::validate::Problem;
 
+mod definitions;
 mod merge;
 mod plan;
 
+use definitions::*;
 use merge::*;
 use plan::*;
 
