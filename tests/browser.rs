@@ -683,3 +683,59 @@ async fn pages_sealed_by_an_earlier_version_are_sealed_anew_once() {
     store.close();
     Store::delete(&name).await.unwrap();
 }
+
+#[wasm_bindgen_test]
+async fn an_import_stored_as_its_document_wrote_it_reads_back_the_same() {
+    use sidos::bundle::{document, pages};
+    // A colleague's register, sent as a document of the current version.
+    let mut theirs = register(3);
+    let mut ids = Ids(1 << 40);
+    for (n, (given, family)) in [("Kati", "Häkkinen"), ("Åsa", "Öberg"), ("Antti", "Aho")].into_iter().enumerate() {
+        let mut next = || ids.next();
+        let cmd = Command::AddPerson(draft(given, family, &format!("{}@example.fi", given.to_lowercase())));
+        let plan = theirs.plan(&cmd, &mut env(n as i64, &mut next)).unwrap();
+        theirs.apply(plan.changes);
+    }
+    let kati = theirs.people().find(|p| p.given_name == "Kati").unwrap().id;
+    let kind = RecordDraftKind::Event { name: "Messut".into(), date: "2026-12-05".into(), dietary: "vegaani".into() };
+    let mut next = || ids.next();
+    let plan = theirs.plan(&Command::AddRecord(RecordDraft { person: kati, org: None, kind }), &mut env(5, &mut next));
+    theirs.apply(plan.unwrap().changes);
+    let snapshot = theirs.export_snapshot(&sidos::domain::ExportScope::everything(), sidos::domain::testing::at(6));
+    let (read, source) = document::read_source(document::write(&snapshot), sidos::domain::testing::at(7)).unwrap();
+    assert_eq!(source.len(), 5, "three people, their organisation and a record");
+
+    let name = db_name("verbatim");
+    let store = Store::open(&name).await.unwrap();
+    let mut reg = register(8);
+    let (_, prepared) = reg.prepare_import(read);
+    let mut next = || ids.next();
+    let plan = reg
+        .plan_prepared_import(prepared, &Default::default(), &mut env(8, &mut next))
+        .expect("the preview's merge holds")
+        .unwrap();
+    assert_eq!(plan.verbatim.len(), 5);
+    let verbatim = pages::Verbatim { changes: &plan.verbatim, source: &source };
+    store.write_with(&plan.changes, Some(verbatim)).await.unwrap();
+    reg.apply(plan.changes);
+    assert!(contains(&stored_bytes(&store).await, "\"implied_by\":"), "the document's texts are stored");
+    store.close();
+
+    let store = Store::open(&name).await.unwrap();
+    let loaded = store.load().await.unwrap();
+    assert!(loaded.problems.is_empty(), "{:?}", loaded.problems);
+    let back = Register::from_parts(loaded.parts, reg.device(), Box::new(FinnishOrder));
+    assert_eq!(back.people_count(), 3);
+    for person in reg.people() {
+        assert_eq!(back.person(person.id), Some(person));
+    }
+    for org in reg.orgs() {
+        assert_eq!(back.org(org.id), Some(org));
+    }
+    for record in reg.records() {
+        assert_eq!(back.record(record.id), Some(record));
+    }
+    assert_eq!(back.records().count(), 1);
+    store.close();
+    Store::delete(&name).await.unwrap();
+}

@@ -80,8 +80,8 @@ fn time_stages(config: &Config) {
     drop(snapshot);
     let now = Utc::now();
     let t = Instant::now();
-    let back = document::read(&doc, now).expect("the sample reads back");
-    step("import: read and check the document", t, String::new());
+    let (back, source) = document::read_source(doc, now).expect("the sample reads back");
+    step("import: read and check the document", t, format!("{} texts kept", source.len()));
     let mut reg = Register::new(DeviceId::new(uuid::Uuid::from_u128(9)), Box::new(FinnishOrder));
     let t = Instant::now();
     let (preview, prepared) = reg.prepare_import(back);
@@ -100,9 +100,14 @@ fn time_stages(config: &Config) {
         .expect("the preview's merge holds")
         .expect("an import plan");
     let audits = plan.changes.iter().filter(|c| matches!(c, Change::Audit(_))).count();
-    step("import: plan (from the kept merge)", t, format!("{} changes, {audits} audit entries", plan.changes.len()));
+    step(
+        "import: plan (from the kept merge)",
+        t,
+        format!("{} changes, {audits} audit entries, {} kept as written", plan.changes.len(), plan.verbatim.len()),
+    );
     let t = Instant::now();
-    let paged = pages::Rewrite::new(&plan.changes).texts(&Default::default()).expect("new pages");
+    let verbatim = pages::Verbatim { changes: &plan.verbatim, source: &source };
+    let paged = pages::Rewrite::with(&plan.changes, Some(verbatim)).texts(&Default::default()).expect("new pages");
     let bytes: usize = paged.iter().filter_map(|(_, text)| Some(text.as_ref()?.len())).sum();
     step("import: storage pages as text", t, format!("{} pages, {bytes} bytes", paged.len()));
     let t = Instant::now();

@@ -9,8 +9,9 @@
 
 use std::collections::BTreeMap;
 
+use super::document::Source;
 use super::dto::{self, ConsentEntryDto, DisclosureDto, Implied, OrgOut, PersonOut, RecordOut, TombstoneDto};
-use crate::domain::Change;
+use crate::domain::{Change, EntityRef};
 
 /// The kinds of document kept in pages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -220,21 +221,58 @@ fn last_of_each_key<K: Ord, V>(entries: &mut Vec<(K, V)>) {
     entries.reverse();
 }
 
+/// Imported people, organisations and records whose documents storage
+/// keeps as the bundle's document wrote them, instead of writing them
+/// again: the positions of their changes (`Plan::verbatim`: each puts the
+/// entity exactly as the document read) and the document.
+#[derive(Clone, Copy)]
+pub struct Verbatim<'a> {
+    pub changes: &'a [usize],
+    pub source: &'a Source,
+}
+
+/// What a page line gets: a change's document, or a document's text.
+#[derive(Clone, Copy)]
+enum Doc<'c> {
+    Change(&'c Change),
+    Text(&'c [u8]),
+}
+
 /// The pages a list of changes touches, and what each change does there.
 /// A change's document is written straight into its page's new text.
 pub struct Rewrite<'c> {
-    pages: BTreeMap<(Kind, u32), Vec<(String, &'c Change)>>,
+    pages: BTreeMap<(Kind, u32), Vec<(String, Doc<'c>)>>,
+    /// What goes before a kept text in place of its `{`: the device its
+    /// implied stamps and times are by (`implied_by`), if any.
+    opening: Vec<u8>,
 }
 
 impl<'c> Rewrite<'c> {
     pub fn new(changes: &'c [Change]) -> Rewrite<'c> {
-        let mut pages: BTreeMap<(Kind, u32), Vec<(String, &Change)>> = BTreeMap::new();
-        for change in changes {
-            if let Some((kind, key)) = place(change) {
-                pages.entry((kind, page_number(kind, &key))).or_default().push((key, change));
-            }
+        Rewrite::with(changes, None)
+    }
+
+    /// [`Rewrite::new`], keeping the texts of `verbatim`'s changes.
+    pub fn with(changes: &'c [Change], verbatim: Option<Verbatim<'c>>) -> Rewrite<'c> {
+        let mut pages: BTreeMap<(Kind, u32), Vec<(String, Doc)>> = BTreeMap::new();
+        let mut kept = verbatim.map_or(&[][..], |v| v.changes).iter().copied().peekable();
+        for (at, change) in changes.iter().enumerate() {
+            let Some((kind, key)) = place(change) else { continue };
+            let text = match (kept.next_if_eq(&at), verbatim) {
+                (Some(_), Some(v)) => kept_text(v.source, change),
+                _ => None,
+            };
+            let doc = text.map_or(Doc::Change(change), Doc::Text);
+            pages.entry((kind, page_number(kind, &key))).or_default().push((key, doc));
         }
-        Rewrite { pages }
+        let opening = match verbatim.and_then(|v| v.source.implied_by()) {
+            Some(device) => {
+                let mut device_text = uuid::Uuid::encode_buffer();
+                format!("{{\"implied_by\":\"{}\",", device.hyphenated().encode_lower(&mut device_text)).into_bytes()
+            }
+            None => b"{".to_vec(),
+        };
+        Rewrite { pages, opening }
     }
 
     /// The keys of the pages touched: they are read before rewriting.
@@ -269,7 +307,15 @@ impl<'c> Rewrite<'c> {
                 let start = text.len();
                 text.extend_from_slice(key.as_bytes());
                 text.push(b'\t');
-                if write_doc(change, &mut text) {
+                let written = match change {
+                    Doc::Change(change) => write_doc(change, &mut text),
+                    Doc::Text(kept) => {
+                        text.extend_from_slice(&self.opening);
+                        text.extend_from_slice(&kept[1..]);
+                        true
+                    }
+                };
+                if written {
                     text.push(b'\n');
                 } else {
                     text.truncate(start);
@@ -283,6 +329,19 @@ impl<'c> Rewrite<'c> {
         }
         Ok(out)
     }
+}
+
+/// A change's entity's text as its document wrote it, where it can be
+/// kept: an object written compactly (`{"…`; [`Source::text`] has no line
+/// breaks).
+fn kept_text<'s>(source: &'s Source, change: &Change) -> Option<&'s [u8]> {
+    let entity = match change {
+        Change::PutPerson(p) => EntityRef::Person(p.id),
+        Change::PutOrg(o) => EntityRef::Org(o.id),
+        Change::PutRecord(r) => EntityRef::Record(r.id),
+        _ => return None,
+    };
+    source.text(entity).filter(|text| text.starts_with(b"{\""))
 }
 
 fn line(text: &mut Vec<u8>, key: &str, doc: &[u8]) {

@@ -309,12 +309,22 @@ impl Store {
     /// that); callers hold the write lock across tabs (`web::tabs`), so
     /// nothing changes them in between.
     pub async fn write(&self, changes: &[Change]) -> Result<(), StoreError> {
+        self.write_with(changes, None).await
+    }
+
+    /// [`Store::write`], keeping the texts of an import's entities as its
+    /// document wrote them ([`pages::Verbatim`]).
+    pub async fn write_with(
+        &self,
+        changes: &[Change],
+        verbatim: Option<pages::Verbatim<'_>>,
+    ) -> Result<(), StoreError> {
         if changes.is_empty() {
             return Ok(());
         }
         let js = |e: JsValue| StoreError::from_js(&e);
         let codec = self.codec.borrow().clone();
-        let rewrite = pages::Rewrite::new(changes);
+        let rewrite = pages::Rewrite::with(changes, verbatim);
         let page_keys = rewrite.page_keys();
         let mut current: BTreeMap<String, String> = BTreeMap::new();
         let mut openings = codec.openings(PAGES, self.read_pages(page_keys.iter()).await?).await;

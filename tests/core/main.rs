@@ -19,3 +19,4 @@ mod packed;
 mod register;
 mod sync;
 mod tidy;
+mod verbatim;

@@ -94,6 +94,7 @@ impl Replica {
         };
         assert_eq!(plan, fresh, "the preview's merge plans what a fresh merge does");
         let plan = plan?;
+        check_verbatim(&plan, snapshot);
         self.reg.apply(plan.changes.clone());
         Ok(plan)
     }
@@ -154,6 +155,19 @@ impl Replica {
         let mut ids: Vec<OrgId> = self.reg.orgs().map(|o| o.id).collect();
         ids.sort();
         ids
+    }
+}
+
+/// What a plan puts exactly as read is exactly the bundle's entity.
+fn check_verbatim(plan: &Plan, snapshot: &Snapshot) {
+    assert!(plan.verbatim.windows(2).all(|w| w[0] < w[1]), "positions ascend");
+    for &at in &plan.verbatim {
+        match &plan.changes[at] {
+            Change::PutPerson(p) => assert_eq!(snapshot.people.iter().find(|x| x.id == p.id), Some(p)),
+            Change::PutOrg(o) => assert_eq!(snapshot.orgs.iter().find(|x| x.id == o.id), Some(o)),
+            Change::PutRecord(r) => assert_eq!(snapshot.records.iter().find(|x| x.id == r.id), Some(r)),
+            other => panic!("not a person, organisation or record put: {other:?}"),
+        }
     }
 }
 

@@ -37,7 +37,9 @@ pub const OLDEST_VERSION: u64 = 1;
 /// means a broken clock or a forged file, which would drag every later
 /// stamp with it.
 pub const MAX_CLOCK_SKEW_DAYS: i64 = 7;
+mod source;
 mod write;
+pub use source::{read_source, Source};
 pub use write::{write, write_to, write_view_to};
 
 /// The record kinds a scope may name: those documents tag records with.
@@ -237,7 +239,21 @@ fn entity<D: DeserializeOwned>(kind: &str, index: usize, value: Value) -> Result
 /// not lie far beyond it).
 pub fn read(bytes: &[u8], now: DateTime<Utc>) -> Result<Snapshot, BundleError> {
     // Read once; a document that does not read is probed for what it is.
-    let raw = parse(bytes)?;
+    checked(parse(bytes)?, now, &mut source::Spans::none())
+}
+
+/// [`read`] of a document parsed with its entities as `P`, `O` and `R`:
+/// DTOs, or DTOs with where their JSON lies, which go to `spans`.
+fn checked<P, O, R>(
+    raw: RawDocument<P, O, R, TombstoneDto, DisclosureDto, ConsentEntryDto, super::gdpr::RequestDto>,
+    now: DateTime<Utc>,
+    spans: &mut source::Spans,
+) -> Result<Snapshot, BundleError>
+where
+    P: source::Parsed<PersonDto>,
+    O: source::Parsed<OrgDto>,
+    R: source::Parsed<RecordDto>,
+{
     let horizon = now + Duration::days(MAX_CLOCK_SKEW_DAYS);
     let horizon = horizon.timestamp_millis().max(0) as u64;
     // `what` names the entity only for the message: made for every stamp,
@@ -252,6 +268,7 @@ pub fn read(bytes: &[u8], now: DateTime<Utc>) -> Result<Snapshot, BundleError> {
 
     let device = DeviceId::new(raw.device);
     let implied = if raw.version >= 3 { Implied::by(device) } else { Implied::LITTLE };
+    spans.implied_by = implied.device().map(DeviceId::uuid);
     let clock: Stamp = super::dto::stamp(&raw.clock).map_err(|_| schema("document: clock"))?;
     check_time(&|| "document clock".into(), clock)?;
     let seen = seen_from_dto(&raw.seen).map_err(|_| schema("document: seen"))?;
@@ -303,8 +320,10 @@ pub fn read(bytes: &[u8], now: DateTime<Utc>) -> Result<Snapshot, BundleError> {
 
     let mut orgs = Vec::new();
     let mut org_ids = HashSet::with_capacity(raw.organisations.len());
-    for dto in raw.organisations {
+    for parsed in raw.organisations {
+        let (dto, span) = parsed.into_parts();
         let id = dto.id;
+        let span = span.filter(|_| dto.implied_by.is_none());
         let o = dto.read(implied).map_err(|e| schema(format!("organisation {id}: {}", e.what)))?;
         check_time(&|| format!("organisation {id}"), o.stamp)?;
         if o.name.trim().is_empty() {
@@ -313,14 +332,17 @@ pub fn read(bytes: &[u8], now: DateTime<Utc>) -> Result<Snapshot, BundleError> {
         if !org_ids.insert(o.id) {
             return Err(schema(format!("organisation {id}: listed twice")));
         }
+        spans.orgs.add(id, span);
         orgs.push(o);
     }
     let org_known = |org: OrgId| org_ids.contains(&org) || tombstoned.contains(&EntityRef::Org(org));
 
     let mut people = Vec::new();
     let mut person_ids = HashSet::with_capacity(raw.people.len());
-    for dto in raw.people {
+    for parsed in raw.people {
+        let (dto, span) = parsed.into_parts();
         let id = dto.id;
+        let span = span.filter(|_| dto.implied_by.is_none());
         let p = dto.read(implied).map_err(|e| schema(format!("person {id}: {}", e.what)))?;
         let bad = |what: &str| schema(format!("person {id}: {what}"));
         for s in p.stamps.values() {
@@ -367,14 +389,17 @@ pub fn read(bytes: &[u8], now: DateTime<Utc>) -> Result<Snapshot, BundleError> {
         if !scope.custom && (!p.custom.is_empty() || p.stamps.keys().any(|f| matches!(f, PersonField::Custom(_)))) {
             return Err(bad("custom fields, which the bundle's scope leaves out"));
         }
+        spans.people.add(id, span);
         people.push(p);
     }
     let person_known = |p: PersonId| person_ids.contains(&p) || tombstoned.contains(&EntityRef::Person(p));
 
     let mut records = Vec::new();
     let mut record_ids: HashSet<RecordId> = HashSet::with_capacity(raw.records.len());
-    for dto in raw.records {
+    for parsed in raw.records {
+        let (dto, span) = parsed.into_parts();
         let id = dto.id;
+        let span = span.filter(|_| dto.implied_by.is_none());
         let r = dto.read(implied).map_err(|e| schema(format!("record {id}: {}", e.what)))?;
         let bad = |what: String| schema(format!("record {id}: {what}"));
         check_time(&|| format!("record {id}"), r.stamp)?;
@@ -397,6 +422,7 @@ pub fn read(bytes: &[u8], now: DateTime<Utc>) -> Result<Snapshot, BundleError> {
                 return Err(bad("dietary data, which the bundle's scope leaves out".into()));
             }
         }
+        spans.records.add(id, span);
         records.push(r);
     }
 

@@ -127,6 +127,17 @@ impl Implied {
         Implied(Some(device))
     }
 
+    /// A stored document's: by the device it names (`implied_by`), or
+    /// else little.
+    pub fn stored(implied_by: Option<Uuid>) -> Implied {
+        Implied(implied_by.map(DeviceId::new))
+    }
+
+    /// The device whose stamps are implied, if any.
+    pub fn device(self) -> Option<DeviceId> {
+        self.0
+    }
+
     /// The stamp of an entity that has none written.
     fn stamp(self, id: Uuid) -> Option<Stamp> {
         Some(Stamp { millis: id_millis(id)?, counter: 0, device: self.0? })

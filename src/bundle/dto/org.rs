@@ -23,6 +23,12 @@ pub struct OrgDto {
     /// Absent: implied ([`Implied`]); always written in storage.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stamp: Option<String>,
+    /// Storage only: the device by which this document leaves stamps and
+    /// times implied ([`Implied::by`]), as a bundle of version 3 wrote it
+    /// when storage keeps that text as it came; absent: [`Implied::LITTLE`].
+    /// A bundle's reader ignores it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub implied_by: Option<Uuid>,
 }
 
 impl From<&Organisation> for OrgDto {
@@ -44,6 +50,7 @@ impl OrgDto {
             created: implied.created_out(o.id.uuid(), o.created, Some(o.stamp)),
             updated: implied.updated_out(o.created, o.updated, Some(o.stamp)),
             stamp: implied.stamp_out(o.id.uuid(), o.stamp),
+            implied_by: None,
         }
     }
 
@@ -73,6 +80,7 @@ impl TryFrom<OrgDto> for Organisation {
     type Error = DtoError;
 
     fn try_from(d: OrgDto) -> Result<Self, DtoError> {
-        d.read(Implied::LITTLE)
+        let implied = Implied::stored(d.implied_by);
+        d.read(implied)
     }
 }

@@ -109,6 +109,12 @@ pub struct PersonDto {
     /// Field name → stamp text, for the fields whose stamp is not `stamp`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub stamps: BTreeMap<String, String>,
+    /// Storage only: the device by which this document leaves stamps and
+    /// times implied ([`Implied::by`]), as a bundle of version 3 wrote it
+    /// when storage keeps that text as it came; absent: [`Implied::LITTLE`].
+    /// A bundle's reader ignores it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub implied_by: Option<Uuid>,
 }
 
 /// A person's field stamps as a document writes them: the stamp most
@@ -222,6 +228,7 @@ impl PersonDto {
                 None => implied.0.map(|_| None),
             },
             stamps,
+            implied_by: None,
         }
     }
 
@@ -292,7 +299,8 @@ impl TryFrom<PersonDto> for Person {
     type Error = DtoError;
 
     fn try_from(d: PersonDto) -> Result<Self, DtoError> {
-        d.read(Implied::LITTLE)
+        let implied = Implied::stored(d.implied_by);
+        d.read(implied)
     }
 }
 

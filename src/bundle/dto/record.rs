@@ -64,6 +64,12 @@ pub struct RecordDto {
     /// Absent: implied ([`Implied`]); always written in storage.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stamp: Option<String>,
+    /// Storage only: the device by which this document leaves stamps and
+    /// times implied ([`Implied::by`]), as a bundle of version 3 wrote it
+    /// when storage keeps that text as it came; absent: [`Implied::LITTLE`].
+    /// A bundle's reader ignores it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub implied_by: Option<Uuid>,
 }
 
 /// Every field a record document may have, read in one pass. Serde reads
@@ -82,6 +88,7 @@ struct RecordFields {
     #[serde(default, deserialize_with = "when::opt_time")]
     updated: Option<DateTime<Utc>>,
     stamp: Option<String>,
+    implied_by: Option<Uuid>,
     // The kinds' own fields.
     kind: Option<String>,
     title: Option<String>,
@@ -157,6 +164,7 @@ impl<'de> Deserialize<'de> for RecordDto {
             created: f.created,
             updated: f.updated,
             stamp: f.stamp,
+            implied_by: f.implied_by,
         })
     }
 }
@@ -202,6 +210,7 @@ impl RecordDto {
             created: implied.created_out(r.id.uuid(), r.created, Some(r.stamp)),
             updated: implied.updated_out(r.created, r.updated, Some(r.stamp)),
             stamp: implied.stamp_out(r.id.uuid(), r.stamp),
+            implied_by: None,
         }
     }
 
@@ -248,6 +257,7 @@ impl TryFrom<RecordDto> for Record {
     type Error = DtoError;
 
     fn try_from(d: RecordDto) -> Result<Self, DtoError> {
-        d.read(Implied::LITTLE)
+        let implied = Implied::stored(d.implied_by);
+        d.read(implied)
     }
 }

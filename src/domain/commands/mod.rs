@@ -122,6 +122,10 @@ pub struct Plan {
     pub created: Option<EntityRef>,
     /// How many entities the command touched (e.g. records purged).
     pub affected: usize,
+    /// The positions in `changes`, ascending, of the people, organisations
+    /// and records an import puts exactly as it read them from the
+    /// document (storage may keep their text as the document wrote it).
+    pub verbatim: Vec<usize>,
 }
 
 impl Plan {

@@ -18,6 +18,8 @@ pub(super) struct Touched<T> {
     pub(super) in_bundle: bool,
     /// Fields set by the user's picks (audited as a local edit).
     pub(super) picked: Vec<String>,
+    /// Whether `after` is the bundle's entity exactly as read.
+    pub(super) as_read: bool,
 }
 
 impl<T: PartialEq> Touched<T> {
@@ -147,10 +149,11 @@ fn consent_winner(a: ConsentEntry, b: ConsentEntry) -> ConsentEntry {
     }
 }
 
-/// A person without links to deleted organisations.
-fn settle_person(tombs: &Tombs<'_>, mut person: Person) -> Person {
+/// Unlinks a person from deleted organisations; whether there were any.
+fn settle_person(tombs: &Tombs<'_>, person: &mut Person) -> bool {
+    let before = person.affiliations.len();
     person.affiliations.retain(|a| !tombs.has(EntityRef::Org(a.org)));
-    person
+    person.affiliations.len() != before
 }
 
 fn event_dietary(record: &Record) -> Option<&Option<String>> {
@@ -211,11 +214,15 @@ impl Register {
             let id = inc.id;
             let before = self.orgs.get(&id).cloned();
             let mut picked = Vec::new();
+            let mut as_read = false;
             let after = if tombs.has(EntityRef::Org(id)) {
                 None
             } else {
                 Some(match &before {
-                    None => inc,
+                    None => {
+                        as_read = true;
+                        inc
+                    }
                     Some(local) => {
                         let winner = if inc.stamp > local.stamp { Side::Incoming } else { Side::Local };
                         let key = ConflictKey { entity: EntityRef::Org(id), field: None };
@@ -232,6 +239,7 @@ impl Register {
                         if let (true, Some(_)) = (chosen != winner, &picks) {
                             picked = local.changed_fields(&inc).into_iter().map(str::to_owned).collect();
                         }
+                        as_read = chosen == Side::Incoming && chosen == winner;
                         let mut out = if chosen == Side::Incoming { inc } else { local.clone() };
                         if let (true, Some(p)) = (chosen != winner, &picks) {
                             out.stamp = p.stamp;
@@ -241,7 +249,7 @@ impl Register {
                     }
                 })
             };
-            orgs.insert(id, Touched { before, after, in_bundle: true, picked });
+            orgs.insert(id, Touched { before, after, in_bundle: true, picked, as_read });
         }
         for entity in tombs.new.keys() {
             if let EntityRef::Org(id) = entity {
@@ -251,6 +259,7 @@ impl Register {
                         after: None,
                         in_bundle: false,
                         picked: vec![],
+                        as_read: false,
                     });
                 }
             }
@@ -262,17 +271,21 @@ impl Register {
             let id = inc.id;
             let before = self.people.get(&id).cloned();
             let mut picked = Vec::new();
+            let mut as_read = false;
             let after = if tombs.has(EntityRef::Person(id)) {
                 None
             } else {
                 Some(match &before {
-                    None => inc,
+                    None => {
+                        as_read = true;
+                        inc
+                    }
                     Some(local) => {
                         self.merge_person(local, &inc, incoming, picks.as_ref(), &mut conflicts, &mut picked)
                     }
                 })
             };
-            people.insert(id, Touched { before, after, in_bundle: true, picked });
+            people.insert(id, Touched { before, after, in_bundle: true, picked, as_read });
         }
         let new_entities: Vec<EntityRef> = tombs.new.keys().copied().collect();
         for entity in &new_entities {
@@ -284,8 +297,10 @@ impl Register {
                             after: None,
                             in_bundle: false,
                             picked: vec![],
+                            as_read: false,
                         });
                         t.after = None;
+                        t.as_read = false;
                     }
                 }
                 EntityRef::Org(org) => {
@@ -296,6 +311,7 @@ impl Register {
                             after: Some(local.clone()),
                             in_bundle: false,
                             picked: vec![],
+                            as_read: false,
                         });
                     }
                 }
@@ -303,7 +319,9 @@ impl Register {
             }
         }
         for t in people.values_mut() {
-            t.after = t.after.take().map(|p| settle_person(&tombs, p));
+            if t.after.as_mut().is_some_and(|p| settle_person(&tombs, p)) {
+                t.as_read = false;
+            }
         }
 
         // Records: whole, the newer wins; then the tombstones settle them.
@@ -312,18 +330,24 @@ impl Register {
             let id = inc.id;
             let before = self.records.get(&id).cloned();
             let mut picked = Vec::new();
+            let mut as_read = false;
             let after = if tombs.has(EntityRef::Record(id)) {
                 None
             } else {
                 let mut inc = inc;
+                let mut kept_dietary = false;
                 if !incoming.scope.dietary {
                     // Left out, not removed: keep ours.
                     if let Some(dietary) = before.as_ref().and_then(event_dietary) {
                         set_dietary(&mut inc, dietary.clone());
+                        kept_dietary = true;
                     }
                 }
                 Some(match &before {
-                    None => inc,
+                    None => {
+                        as_read = true;
+                        inc
+                    }
                     Some(local) => {
                         let winner = record_winner(local, &inc);
                         let key = ConflictKey { entity: EntityRef::Record(id), field: None };
@@ -340,6 +364,7 @@ impl Register {
                         if let (true, Some(_)) = (chosen != winner, &picks) {
                             picked = record_fields(local, &inc).into_iter().map(str::to_owned).collect();
                         }
+                        as_read = chosen == Side::Incoming && chosen == winner && !kept_dietary;
                         let mut out = if chosen == Side::Incoming { inc } else { local.clone() };
                         if let (true, Some(p)) = (chosen != winner, &picks) {
                             out.stamp = p.stamp;
@@ -349,7 +374,7 @@ impl Register {
                     }
                 })
             };
-            records.insert(id, Touched { before, after, in_bundle: true, picked });
+            records.insert(id, Touched { before, after, in_bundle: true, picked, as_read });
         }
         for entity in &new_entities {
             let local: Vec<&Record> = match entity {
@@ -364,6 +389,7 @@ impl Register {
                     after: Some(r.clone()),
                     in_bundle: false,
                     picked: vec![],
+                    as_read: false,
                 });
             }
         }
@@ -371,7 +397,11 @@ impl Register {
             if tombs.has(EntityRef::Record(*id)) {
                 t.after = None;
             }
+            let was = t.after.as_ref().map(|r| (r.person, r.org));
             t.after = t.after.take().and_then(|r| settle_record(&tombs, r));
+            if t.after.as_ref().map(|r| (r.person, r.org)) != was {
+                t.as_read = false;
+            }
         }
 
         // Settings: definitions joined, the rest from the newer.
@@ -394,7 +424,7 @@ impl Register {
                 (Some(a), Some(b)) => Some(consent_winner(a, b)),
                 (a, b) => a.or(b),
             };
-            consents.insert(id, Touched { before, after, in_bundle: true, picked: vec![] });
+            consents.insert(id, Touched { before, after, in_bundle: true, picked: vec![], as_read: false });
         }
         for entity in &new_entities {
             if let EntityRef::Person(id) = entity {
@@ -404,6 +434,7 @@ impl Register {
                         after: settle_consent(&tombs, entry.clone()),
                         in_bundle: false,
                         picked: vec![],
+                        as_read: false,
                     });
                 }
             }

@@ -92,6 +92,7 @@ impl Register {
             audits.push((AuditAction::Imported, EntityRef::Settings, vec!["requests".into()], actor));
         }
         let mut removals = Vec::new();
+        let mut verbatim = Vec::new();
         // What is new here is counted in one entry (an import of a whole
         // register would otherwise write one entry per person, organisation
         // and record); changes and deletions of what was here are audited
@@ -99,13 +100,16 @@ impl Register {
         let mut added = [0usize; 3];
         for (id, t) in std::mem::take(&mut merge.orgs) {
             let changed = t.changed();
+            let as_read = t.as_read;
             match (&t.before, t.after) {
                 (None, Some(after)) if changed => {
+                    verbatim.extend(as_read.then_some(changes.len()));
                     changes.push(Change::PutOrg(after));
                     added[1] += 1;
                 }
                 (Some(before), Some(after)) if changed => {
                     let fields = before.changed_fields(&after);
+                    verbatim.extend(as_read.then_some(changes.len()));
                     changes.push(Change::PutOrg(after));
                     audits.push((AuditAction::Imported, EntityRef::Org(id), strs(&fields), actor));
                 }
@@ -121,13 +125,16 @@ impl Register {
         }
         for (id, t) in std::mem::take(&mut merge.people) {
             let changed = t.changed();
+            let as_read = t.as_read;
             match (&t.before, t.after) {
                 (None, Some(after)) if changed => {
+                    verbatim.extend(as_read.then_some(changes.len()));
                     changes.push(Change::PutPerson(after));
                     added[0] += 1;
                 }
                 (Some(before), Some(after)) if changed => {
                     let fields = before.changed_fields(&after);
+                    verbatim.extend(as_read.then_some(changes.len()));
                     changes.push(Change::PutPerson(after));
                     audits.push((
                         AuditAction::Imported,
@@ -148,13 +155,16 @@ impl Register {
         }
         for (id, t) in std::mem::take(&mut merge.records) {
             let changed = t.changed();
+            let as_read = t.as_read;
             match (&t.before, t.after) {
                 (None, Some(after)) if changed => {
+                    verbatim.extend(as_read.then_some(changes.len()));
                     changes.push(Change::PutRecord(after));
                     added[2] += 1;
                 }
                 (Some(before), Some(after)) if changed => {
                     let fields = record_fields(before, &after);
+                    verbatim.extend(as_read.then_some(changes.len()));
                     changes.push(Change::PutRecord(after));
                     audits.push((AuditAction::Imported, EntityRef::Record(id), strs(&fields), actor));
                 }
@@ -213,7 +223,7 @@ impl Register {
             if !changes.is_empty() && observed > self.clock {
                 changes.push(Change::Clock(observed));
             }
-            return Ok(Plan { changes, created: None, affected: 0 });
+            return Ok(Plan { changes, created: None, affected: 0, verbatim: Vec::new() });
         }
         for (seq, (action, entity, fields, actor)) in audits.into_iter().enumerate() {
             changes.push(Change::Audit(AuditEntry {
@@ -226,7 +236,7 @@ impl Register {
             }));
         }
         changes.push(Change::Clock(stamp));
-        Ok(Plan { changes, created: None, affected })
+        Ok(Plan { changes, created: None, affected, verbatim })
     }
 }
 

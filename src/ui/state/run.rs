@@ -7,6 +7,8 @@ use std::rc::Rc;
 use leptos::prelude::*;
 
 use super::{AppState, Notice};
+use crate::bundle::document::Source;
+use crate::bundle::pages::Verbatim;
 use crate::domain::gdpr::Refusal;
 use crate::domain::{Command, CommandError, Env, Plan, Register};
 use crate::store::{Store, StoreError};
@@ -55,7 +57,7 @@ impl AppState {
     /// Deletes dietary data of events that are over, and says so.
     pub async fn purge_dietary(self) {
         let purge = move |reg: &Register, env: &mut Env<'_>| reg.plan(&Command::PurgePastDietary, env);
-        match self.run_planned_as(purge, false).await {
+        match self.run_planned_as(purge, false, None).await {
             Ok(plan) if plan.affected > 0 => self.notice.set(Some(Notice::DietaryPurged(plan.affected))),
             Ok(_) => {}
             Err(RunError::Store(e)) => self.notice.set(Some(Notice::StoreFailed(e))),
@@ -85,7 +87,18 @@ impl AppState {
         self,
         plan: impl FnOnce(&Register, &mut Env<'_>) -> Result<Plan, CommandError> + 'static,
     ) -> Result<Done, RunError> {
-        self.run_planned_as(plan, true).await
+        self.run_planned_as(plan, true, None).await
+    }
+
+    /// [`AppState::run_planned`] for an import of the document `source`:
+    /// storage keeps the texts of what the plan puts as the document read
+    /// it ([`Plan::verbatim`]).
+    pub async fn run_import(
+        self,
+        plan: impl FnOnce(&Register, &mut Env<'_>) -> Result<Plan, CommandError> + 'static,
+        source: Rc<Source>,
+    ) -> Result<Done, RunError> {
+        self.run_planned_as(plan, true, Some(source)).await
     }
 
     /// [`AppState::run_planned`]; `by_user: false` is for what the app does
@@ -96,6 +109,7 @@ impl AppState {
         self,
         plan: impl FnOnce(&Register, &mut Env<'_>) -> Result<Plan, CommandError> + 'static,
         by_user: bool,
+        source: Option<Rc<Source>>,
     ) -> Result<Done, RunError> {
         self.whole().await;
         if by_user && self.busy.get_untracked() {
@@ -107,7 +121,7 @@ impl AppState {
         if by_user {
             self.busy.set(true);
         }
-        let outcome = tabs::with_lock(tabs::WRITE_LOCK, move || self.run_locked(store, plan)).await;
+        let outcome = tabs::with_lock(tabs::WRITE_LOCK, move || self.run_locked(store, plan, source)).await;
         if by_user {
             self.busy.set(false);
         }
@@ -118,6 +132,7 @@ impl AppState {
         self,
         store: Rc<Store>,
         make: impl FnOnce(&Register, &mut Env<'_>) -> Result<Plan, CommandError>,
+        source: Option<Rc<Source>>,
     ) -> Result<Done, RunError> {
         // Another tab may have written since this one last read.
         let stored = store.read_clock().await.map_err(RunError::Store)?;
@@ -137,7 +152,8 @@ impl AppState {
             return Ok(done);
         }
         web::mark("command-planned");
-        store.write(&plan.changes).await.map_err(RunError::Store)?;
+        let verbatim = source.as_deref().map(|source| Verbatim { changes: &plan.verbatim, source });
+        store.write_with(&plan.changes, verbatim).await.map_err(RunError::Store)?;
         web::mark("command-written");
         // The changes move into the register: an import's are a quarter of
         // a million entities, too many to copy or to drop afterwards.

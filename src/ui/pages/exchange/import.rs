@@ -23,8 +23,9 @@ use crate::web;
 #[derive(Clone)]
 struct Opened {
     /// The bundle's document, to plan it again where the preview's merge no
-    /// longer holds (smaller than what it reads into).
-    plaintext: StoredValue<Rc<Vec<u8>>, LocalStorage>,
+    /// longer holds (smaller than what it reads into), and to store its
+    /// entities' texts as they are.
+    source: StoredValue<Rc<bundle::document::Source>, LocalStorage>,
     preview: ImportPreview,
     /// The preview's merge, for applying without merging again, and the
     /// register's revision it was made on.
@@ -34,7 +35,7 @@ struct Opened {
 
 /// Decrypts a bundle, decompresses it (natively by the browser where it
 /// can) and reads its document: the document's bytes and what they hold.
-async fn open_bundle(unlocked: bundle::Unlocked) -> Result<(Vec<u8>, Snapshot), BundleError> {
+async fn open_bundle(unlocked: bundle::Unlocked) -> Result<(bundle::document::Source, Snapshot), BundleError> {
     let decrypted = unlocked.decrypt()?;
     let limit = bundle::envelope::MAX_PLAINTEXT_BYTES;
     let opened = match web::inflate_raw(decrypted.compressed(), limit as usize).await {
@@ -44,8 +45,8 @@ async fn open_bundle(unlocked: bundle::Unlocked) -> Result<(Vec<u8>, Snapshot), 
         web::Inflated::Unavailable => decrypted.inflate()?,
     };
     web::mark("import-decrypted");
-    let snapshot = bundle::document::read(&opened.plaintext, web::now())?;
-    Ok((opened.plaintext, snapshot))
+    let (snapshot, source) = bundle::document::read_source(opened.plaintext, web::now())?;
+    Ok((source, snapshot))
 }
 
 #[component]
@@ -118,7 +119,7 @@ pub(super) fn Import() -> impl IntoView {
             };
             opening.set(false);
             match result {
-                Ok((plaintext, snapshot)) => {
+                Ok((source, snapshot)) => {
                     pass.set(String::new());
                     state.whole().await;
                     let revision = state.revision_untracked();
@@ -126,7 +127,7 @@ pub(super) fn Import() -> impl IntoView {
                     web::mark("import-preview");
                     if let Some((preview, prepared)) = prepared {
                         opened.set(Some(Opened {
-                            plaintext: StoredValue::new_local(Rc::new(plaintext)),
+                            source: StoredValue::new_local(Rc::new(source)),
                             preview,
                             prepared: StoredValue::new_local(Some(prepared)),
                             revision,
@@ -145,7 +146,8 @@ pub(super) fn Import() -> impl IntoView {
     };
     let apply = move |_| {
         let Some(o) = opened.get_untracked() else { return };
-        let plaintext = o.plaintext.get_value();
+        let source = o.source.get_value();
+        let document = Rc::clone(&source);
         let prepared = o.prepared.try_update_value(Option::take).flatten();
         let picks = choices.get_untracked();
         problem.set(None);
@@ -160,14 +162,14 @@ pub(super) fn Import() -> impl IntoView {
                 if let Some(planned) = prepared.and_then(|p| reg.plan_prepared_import(p, &picks, env)) {
                     return planned;
                 }
-                match bundle::document::read(&plaintext, web::now()) {
+                match bundle::document::read(document.bytes(), web::now()) {
                     Ok(snapshot) => reg.plan_import(&snapshot, &picks, env),
                     // It read a moment ago: only a clock moved far back could
                     // refuse it now. Opening the file again starts afresh.
                     Err(_) => Err(crate::domain::CommandError::Invalid(Vec::new())),
                 }
             };
-            match state.run_planned(plan).await {
+            match state.run_import(plan, source).await {
                 Ok(plan) => {
                     web::mark("import-applied");
                     state.notice.set(Some(if plan.is_empty() { Notice::NothingToImport } else { Notice::Imported }));

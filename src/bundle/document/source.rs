@@ -1,0 +1,173 @@
+//! A document read with where each entity's JSON lies in it, so that
+//! storage can keep an imported entity's text as the document wrote it
+//! instead of writing it again ([`crate::bundle::pages::Verbatim`]).
+//!
+//! Writing the JSON of a quarter of a million entities is a large part of
+//! an import; copying their text is a small one. Storage reads that text
+//! with the document's implied stamps and times (`implied_by`), so it
+//! reads into the same entity as the document did.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use chrono::{DateTime, Utc};
+use serde::de::{DeserializeOwned, Deserializer};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::{check_kind, checked, parse, schema, RawDocument};
+use crate::bundle::dto::{ConsentEntryDto, DisclosureDto, OrgDto, PersonDto, RecordDto, TombstoneDto};
+use crate::bundle::BundleError;
+use crate::domain::{EntityRef, Snapshot};
+
+/// An entity as parsed: its DTO, and where its JSON lies when that is kept.
+pub(super) trait Parsed<D> {
+    fn into_parts(self) -> (D, Option<Range<usize>>);
+}
+
+impl<D> Parsed<D> for D {
+    fn into_parts(self) -> (D, Option<Range<usize>>) {
+        (self, None)
+    }
+}
+
+/// A DTO with the addresses of its JSON in the document's bytes.
+pub(super) struct Spanned<T> {
+    value: T,
+    at: Range<usize>,
+}
+
+impl<T> Parsed<T> for Spanned<T> {
+    fn into_parts(self) -> (T, Option<Range<usize>>) {
+        (self.value, Some(self.at))
+    }
+}
+
+impl<'de, T: DeserializeOwned> Deserialize<'de> for Spanned<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw: &'de RawValue = Deserialize::deserialize(d)?;
+        let text = raw.get();
+        let value = serde_json::from_str(text).map_err(serde::de::Error::custom)?;
+        let start = text.as_ptr() as usize;
+        Ok(Spanned { value, at: start..start + text.len() })
+    }
+}
+
+type SpannedDocument = RawDocument<
+    Spanned<PersonDto>,
+    Spanned<OrgDto>,
+    Spanned<RecordDto>,
+    TombstoneDto,
+    DisclosureDto,
+    ConsentEntryDto,
+    crate::bundle::gdpr::RequestDto,
+>;
+
+/// Where the entities' texts lie in a document, by id, as offsets.
+#[derive(Default)]
+pub(super) struct Spans {
+    pub(super) implied_by: Option<Uuid>,
+    pub(super) people: Kept,
+    pub(super) orgs: Kept,
+    pub(super) records: Kept,
+}
+
+impl Spans {
+    /// Spans that keep nothing.
+    pub(super) fn none() -> Spans {
+        Spans::default()
+    }
+
+    fn of(bytes: &[u8]) -> Spans {
+        let start = bytes.as_ptr() as usize;
+        let at = start..start + bytes.len();
+        Spans { people: Kept::new(&at), orgs: Kept::new(&at), records: Kept::new(&at), implied_by: None }
+    }
+}
+
+/// One kind's texts by id.
+#[derive(Default)]
+pub(super) struct Kept {
+    bytes: Range<usize>,
+    by_id: HashMap<Uuid, Range<usize>>,
+}
+
+impl Kept {
+    fn new(bytes: &Range<usize>) -> Kept {
+        Kept { bytes: bytes.clone(), by_id: HashMap::new() }
+    }
+
+    /// Keeps an entity's text, given by its addresses (nothing: not kept).
+    pub(super) fn add(&mut self, id: Uuid, at: Option<Range<usize>>) {
+        let Some(at) = at else { return };
+        if at.start >= self.bytes.start && at.end <= self.bytes.end && at.start < at.end {
+            self.by_id.insert(id, at.start - self.bytes.start..at.end - self.bytes.start);
+        }
+    }
+}
+
+/// A document's bytes and where its entities' texts lie in them.
+pub struct Source {
+    bytes: Vec<u8>,
+    spans: Spans,
+}
+
+impl Source {
+    /// The document's bytes.
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// The device whose stamps and times the texts leave implied, if any.
+    pub fn implied_by(&self) -> Option<Uuid> {
+        self.spans.implied_by
+    }
+
+    /// An entity's text as the document wrote it: compact JSON without
+    /// line breaks. `None` for other entities, and where the document
+    /// was not read with its texts kept.
+    pub fn text(&self, entity: EntityRef) -> Option<&[u8]> {
+        let (kept, id) = match entity {
+            EntityRef::Person(id) => (&self.spans.people, id.uuid()),
+            EntityRef::Org(id) => (&self.spans.orgs, id.uuid()),
+            EntityRef::Record(id) => (&self.spans.records, id.uuid()),
+            EntityRef::Settings => return None,
+        };
+        self.bytes.get(kept.by_id.get(&id)?.clone())
+    }
+
+    /// How many entities' texts are kept.
+    pub fn len(&self) -> usize {
+        self.spans.people.by_id.len() + self.spans.orgs.by_id.len() + self.spans.records.by_id.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// [`super::read`], keeping the document's bytes and where each person's,
+/// organisation's and record's text lies in them. A document with line
+/// breaks (not as this app writes them) keeps no texts: a page stores a
+/// document per line.
+pub fn read_source(bytes: Vec<u8>, now: DateTime<Utc>) -> Result<(Snapshot, Source), BundleError> {
+    if bytes.contains(&b'\n') {
+        let snapshot = super::read(&bytes, now)?;
+        return Ok((snapshot, Source { bytes, spans: Spans::none() }));
+    }
+    let mut spans = Spans::of(&bytes);
+    let snapshot = match serde_json::from_slice::<SpannedDocument>(&bytes) {
+        Ok(doc) => {
+            check_kind(Some(&Value::from(doc.format.as_str())), Some(&Value::from(doc.version)))?;
+            checked(doc, now, &mut spans)?
+        }
+        // Read again to say what is wrong (the same shapes: it fails too).
+        Err(_) => {
+            parse(&bytes)?;
+            return Err(schema("document"));
+        }
+    };
+    Ok((snapshot, Source { bytes, spans }))
+}

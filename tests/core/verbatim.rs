@@ -1,0 +1,209 @@
+//! An import's people, organisations and records stored as their document
+//! wrote them (`pages::Verbatim`): only what the import takes exactly as it
+//! read it, and what storage reads back is exactly what the register holds.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+use sidos::bundle::{document, dto, pages};
+use sidos::domain::testing::at;
+use sidos::domain::{
+    AffiliationDraft, Change, Command, EntityRef, ExportScope, OrgChoice, Organisation, Person, PersonDraft, Plan,
+    Record, RecordDraft, RecordDraftKind, Snapshot,
+};
+
+use crate::sync::{draft_of, Replica};
+
+fn person(given: &str, family: &str) -> PersonDraft {
+    PersonDraft { given_name: given.into(), family_name: family.into(), ..PersonDraft::default() }
+}
+
+fn event(name: &str, dietary: &str) -> RecordDraftKind {
+    RecordDraftKind::Event { name: name.into(), date: "2026-12-05".into(), dietary: dietary.into() }
+}
+
+/// What a plan puts exactly as the import read it.
+fn verbatim(plan: &Plan) -> BTreeSet<EntityRef> {
+    assert!(plan.verbatim.windows(2).all(|w| w[0] < w[1]), "positions ascend");
+    plan.verbatim
+        .iter()
+        .map(|&at| match &plan.changes[at] {
+            Change::PutPerson(p) => EntityRef::Person(p.id),
+            Change::PutOrg(o) => EntityRef::Org(o.id),
+            Change::PutRecord(r) => EntityRef::Record(r.id),
+            other => panic!("not a person, organisation or record put: {other:?}"),
+        })
+        .collect()
+}
+
+#[test]
+fn an_import_marks_only_what_it_takes_exactly_as_read() {
+    let mut a = Replica::new(1);
+    let mut b = Replica::new(2);
+    let mut d = person("Kati", "Häkkinen");
+    d.affiliations.push(AffiliationDraft { org: OrgChoice::New("Mipro Oy".into()), role: String::new() });
+    let kati = a.add(d);
+    let org = a.person(kati).affiliations[0].org;
+    let with_org = a.add_record(kati, Some(org), event("Messut", "vegaani"));
+    let plain = a.add_record(kati, None, event("Kevätjuhla", ""));
+
+    // Everything is new to B: all of it is taken as read.
+    let first = b.import(&a.export());
+    let all: BTreeSet<EntityRef> =
+        [EntityRef::Person(kati), EntityRef::Org(org), EntityRef::Record(with_org), EntityRef::Record(plain)].into();
+    assert_eq!(verbatim(&first), all);
+
+    // B deletes the organisation. A edits Kati's notes, changes both
+    // events, and adds two people, one of them linked to the organisation.
+    b.run(Command::DeleteOrg(org)).unwrap();
+    let mut d = draft_of(a.person(kati));
+    d.notes = "Soita maanantaina".into();
+    a.run(Command::UpdatePerson(kati, d)).unwrap();
+    for (rec, org, name) in [(with_org, Some(org), "Syysmessut"), (plain, None, "Kesäjuhla")] {
+        a.run(Command::UpdateRecord(rec, RecordDraft { person: kati, org, kind: event(name, "") })).unwrap();
+    }
+    let mut d = person("Antti", "Aho");
+    d.affiliations.push(AffiliationDraft { org: OrgChoice::Existing(org), role: String::new() });
+    let antti = a.add(d);
+    let liisa = a.add(person("Liisa", "Laine"));
+    let second = b.import(&a.export());
+    // Kati is merged field by field; Antti and the event with the deleted
+    // organisation lose their links to it: none of them as read.
+    assert_eq!(verbatim(&second), [EntityRef::Record(plain), EntityRef::Person(liisa)].into());
+    assert!(b.person(antti).affiliations.is_empty());
+    assert!(second.changes.iter().any(|c| matches!(c, Change::PutPerson(p) if p.id == kati)));
+
+    // A bundle without dietary data: the receiver keeps its own, so the
+    // record it puts is not the one read.
+    let mut c = Replica::new(3);
+    c.import(&a.export());
+    a.run(Command::UpdateRecord(plain, RecordDraft { person: kati, org: None, kind: event("Juhla", "gluteeniton") }))
+        .unwrap();
+    c.import(&a.export());
+    a.run(Command::UpdateRecord(plain, RecordDraft { person: kati, org: None, kind: event("Joulujuhla", "") }))
+        .unwrap();
+    let partial = a.export_scoped(&ExportScope { dietary: false, ..ExportScope::everything() });
+    let third = c.import(&partial);
+    assert!(third.changes.iter().any(|change| matches!(change, Change::PutRecord(r) if r.id == plain)));
+    assert!(!verbatim(&third).contains(&EntityRef::Record(plain)));
+}
+
+/// The pages' documents read back as the store reads them.
+fn stored(texts: &[(String, Option<String>)]) -> (Vec<Person>, Vec<Organisation>, Vec<Record>) {
+    let (mut people, mut orgs, mut records) = (Vec::new(), Vec::new(), Vec::new());
+    for (key, text) in texts {
+        let text = text.as_deref().expect("no page is emptied");
+        for entry in pages::Page::entries(text) {
+            let (_, doc) = entry.expect("a readable line");
+            match pages::Kind::from_page_key(key).expect("a page key") {
+                pages::Kind::People => people.push(dto::decode::<dto::PersonDto, Person>(doc).unwrap()),
+                pages::Kind::Orgs => orgs.push(dto::decode::<dto::OrgDto, Organisation>(doc).unwrap()),
+                pages::Kind::Records => records.push(dto::decode::<dto::RecordDto, Record>(doc).unwrap()),
+                _ => {}
+            }
+        }
+    }
+    people.sort_by_key(|p| p.id);
+    orgs.sort_by_key(|o| o.id);
+    records.sort_by_key(|r| r.id);
+    (people, orgs, records)
+}
+
+/// What a register holds, as [`stored`] gives it.
+fn held(r: &Replica) -> (Vec<Person>, Vec<Organisation>, Vec<Record>) {
+    let mut people: Vec<Person> = r.reg.people().cloned().collect();
+    let mut orgs: Vec<Organisation> = r.reg.orgs().cloned().collect();
+    let mut records: Vec<Record> = r.reg.records().cloned().collect();
+    people.sort_by_key(|p| p.id);
+    orgs.sort_by_key(|o| o.id);
+    records.sort_by_key(|r| r.id);
+    (people, orgs, records)
+}
+
+/// Imports the document `bytes` into a new register, storing the texts
+/// kept; checks that storage reads back what the register holds, and
+/// returns the pages' texts and how many entities' texts were kept.
+fn import_and_store(bytes: Vec<u8>) -> (Vec<(String, Option<String>)>, usize) {
+    let now = at(100_000);
+    let plain = document::read(&bytes, now).expect("the document reads");
+    let (snapshot, source) = document::read_source(bytes, now).expect("the document reads with its texts");
+    assert_eq!(snapshot, plain, "keeping the texts reads the same");
+    let mut c = Replica::new(9);
+    let plan = c.import(&snapshot);
+    let kept = pages::Verbatim { changes: &plan.verbatim, source: &source };
+    let texts = pages::Rewrite::with(&plan.changes, Some(kept)).texts(&BTreeMap::new()).unwrap();
+    assert_eq!(stored(&texts), held(&c), "storage reads back what the register holds");
+    let written = pages::Rewrite::new(&plan.changes).texts(&BTreeMap::new()).unwrap();
+    assert_eq!(stored(&written), held(&c));
+    (texts, source.len())
+}
+
+fn sample() -> Snapshot {
+    let mut a = Replica::new(1);
+    let mut d = person("Kati", "Häkkinen");
+    d.affiliations.push(AffiliationDraft { org: OrgChoice::New("Mipro Oy".into()), role: "hallitus".into() });
+    d.notes = "Tab\there, \"quoted\", newline\nthere".into();
+    let kati = a.add(d);
+    let org = a.person(kati).affiliations[0].org;
+    a.add_record(kati, Some(org), event("Messut", "vegaani"));
+    let antti = a.add(person("Antti", "Aho"));
+    a.add_record(antti, None, event("Kevätjuhla", ""));
+    let mut d = draft_of(a.person(antti));
+    d.family_name = "Aho-Laine".into();
+    a.run(Command::UpdatePerson(antti, d)).unwrap();
+    a.export()
+}
+
+#[test]
+fn stored_texts_of_an_import_read_back_as_the_register_holds_them() {
+    let snapshot = sample();
+    let entities = snapshot.people.len() + snapshot.orgs.len() + snapshot.records.len();
+    let (texts, kept) = import_and_store(document::write(&snapshot));
+    assert_eq!(kept, entities, "every entity's text is kept");
+    let all: String = texts.iter().filter_map(|(_, t)| t.clone()).collect();
+    assert_eq!(all.matches("\"implied_by\":").count(), entities, "each kept text says whose stamps it implies");
+}
+
+#[test]
+fn a_document_with_line_breaks_keeps_no_texts_and_imports_the_same() {
+    let compact = document::write(&sample());
+    let value: Value = serde_json::from_slice(&compact).unwrap();
+    let (texts, kept) = import_and_store(serde_json::to_vec_pretty(&value).unwrap());
+    assert_eq!(kept, 0);
+    assert!(texts.iter().all(|(_, t)| !t.as_deref().unwrap_or("").contains("implied_by")));
+}
+
+#[test]
+fn an_entity_that_names_implied_by_itself_is_read_without_it_and_written_anew() {
+    let snapshot = sample();
+    let mut value: Value = serde_json::from_slice(&document::write(&snapshot)).unwrap();
+    let first = &mut value["people"][0];
+    let id: uuid::Uuid = first["id"].as_str().unwrap().parse().unwrap();
+    first["implied_by"] = Value::from("00000000-0000-0000-0000-0000000000ff");
+    let bytes = serde_json::to_vec(&value).unwrap();
+    let (read, source) = document::read_source(bytes.clone(), at(100_000)).unwrap();
+    let person = read.people.iter().find(|p| p.id.uuid() == id).unwrap();
+    assert_eq!(Some(person), snapshot.people.iter().find(|p| p.id.uuid() == id), "a bundle's reader ignores it");
+    assert_eq!(source.text(EntityRef::Person(person.id)), None);
+    let entities = snapshot.people.len() + snapshot.orgs.len() + snapshot.records.len();
+    let (_, kept) = import_and_store(bytes);
+    assert_eq!(kept, entities - 1);
+}
+
+#[test]
+fn documents_of_every_version_store_their_texts_readably() {
+    // Versions 1 and 2 imply little: their texts are stored as they are.
+    for (file, version, implies) in [
+        ("bundle-v1.plaintext.json", 1, false),
+        ("bundle-v1-doc2.plaintext.json", 2, false),
+        ("bundle-v1-doc3.plaintext.json", 3, true),
+    ] {
+        let path = format!("{}/tests/fixtures/{file}", env!("CARGO_MANIFEST_DIR"));
+        let value: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+        assert_eq!(value["version"], version);
+        let (texts, kept) = import_and_store(serde_json::to_vec(&value).unwrap());
+        assert!(kept > 0, "{file}");
+        let all: String = texts.iter().filter_map(|(_, t)| t.clone()).collect();
+        assert_eq!(all.contains("\"implied_by\":"), implies, "{file}");
+    }
+}
