@@ -149,25 +149,54 @@ impl Page {
 
 /// A document key: the id as hyphenated lowercase hex, like its `Display`,
 /// without the formatting machinery.
+#[cfg(test)]
 fn key(id: uuid::Uuid) -> String {
     id.hyphenated().encode_lower(&mut uuid::Uuid::encode_buffer()).to_owned()
 }
 
+/// A document's key: an id, whose text is its hyphenated lowercase hex
+/// (which sorts as the id does), or another text (a tombstone's
+/// `person:<id>`). An id's text is made only where it is written, without
+/// a string of its own: an import has a quarter of a million.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum DocKey {
+    Id(uuid::Uuid),
+    Text(String),
+}
+
+impl DocKey {
+    /// The key's text, made in `buffer` for an id.
+    fn text<'k>(&'k self, buffer: &'k mut [u8; 45]) -> &'k str {
+        match self {
+            DocKey::Id(id) => id.hyphenated().encode_lower(buffer),
+            DocKey::Text(text) => text,
+        }
+    }
+
+    fn into_string(self) -> String {
+        match self {
+            DocKey::Id(id) => id.hyphenated().to_string(),
+            DocKey::Text(text) => text,
+        }
+    }
+}
+
 /// Where a change's document is kept: its kind and document key. Changes
 /// that are not paged (audit, settings, clock, seen) give `None`.
-fn place(change: &Change) -> Option<(Kind, String)> {
+fn place(change: &Change) -> Option<(Kind, DocKey)> {
+    use DocKey::{Id, Text};
     Some(match change {
-        Change::PutPerson(p) => (Kind::People, key(p.id.uuid())),
-        Change::RemovePerson(id) => (Kind::People, key(id.uuid())),
-        Change::PutOrg(o) => (Kind::Orgs, key(o.id.uuid())),
-        Change::RemoveOrg(id) => (Kind::Orgs, key(id.uuid())),
-        Change::PutRecord(r) => (Kind::Records, key(r.id.uuid())),
-        Change::RemoveRecord(id) => (Kind::Records, key(id.uuid())),
-        Change::PutTombstone(t) => (Kind::Tombstones, dto::entity_key(&t.entity)),
-        Change::PutDisclosure(d) => (Kind::Disclosures, d.id.to_string()),
-        Change::PutConsent(e) => (Kind::Consents, key(e.id.uuid())),
-        Change::RemoveConsent(id) => (Kind::Consents, key(id.uuid())),
-        Change::PutRequest(r) => (Kind::Requests, r.id.to_string()),
+        Change::PutPerson(p) => (Kind::People, Id(p.id.uuid())),
+        Change::RemovePerson(id) => (Kind::People, Id(id.uuid())),
+        Change::PutOrg(o) => (Kind::Orgs, Id(o.id.uuid())),
+        Change::RemoveOrg(id) => (Kind::Orgs, Id(id.uuid())),
+        Change::PutRecord(r) => (Kind::Records, Id(r.id.uuid())),
+        Change::RemoveRecord(id) => (Kind::Records, Id(id.uuid())),
+        Change::PutTombstone(t) => (Kind::Tombstones, Text(dto::entity_key(&t.entity))),
+        Change::PutDisclosure(d) => (Kind::Disclosures, Text(d.id.to_string())),
+        Change::PutConsent(e) => (Kind::Consents, Id(e.id.uuid())),
+        Change::RemoveConsent(id) => (Kind::Consents, Id(id.uuid())),
+        Change::PutRequest(r) => (Kind::Requests, Text(r.id.to_string())),
         Change::PutSettings(_)
         | Change::Audit(_)
         | Change::Clock(_)
@@ -198,6 +227,7 @@ fn write_doc(change: &Change, out: &mut Vec<u8>) -> bool {
 /// (`None` removes it). Changes that are not paged give `None`.
 pub fn entry(change: &Change) -> Option<(Kind, String, Option<String>)> {
     let (kind, key) = place(change)?;
+    let key = key.into_string();
     let mut out = Vec::new();
     let doc = write_doc(change, &mut out).then(|| String::from_utf8(out).expect("JSON is UTF-8"));
     Some((kind, key, doc))
@@ -241,7 +271,7 @@ enum Doc<'c> {
 /// The pages a list of changes touches, and what each change does there.
 /// A change's document is written straight into its page's new text.
 pub struct Rewrite<'c> {
-    pages: BTreeMap<(Kind, u32), Vec<(String, Doc<'c>)>>,
+    pages: BTreeMap<(Kind, u32), Vec<(DocKey, Doc<'c>)>>,
     /// What goes before a kept text in place of its `{`: the device its
     /// implied stamps and times are by (`implied_by`), if any.
     opening: Vec<u8>,
@@ -254,7 +284,8 @@ impl<'c> Rewrite<'c> {
 
     /// [`Rewrite::new`], keeping the texts of `verbatim`'s changes.
     pub fn with(changes: &'c [Change], verbatim: Option<Verbatim<'c>>) -> Rewrite<'c> {
-        let mut pages: BTreeMap<(Kind, u32), Vec<(String, Doc)>> = BTreeMap::new();
+        let mut pages: BTreeMap<(Kind, u32), Vec<(DocKey, Doc)>> = BTreeMap::new();
+        let mut buffer = uuid::Uuid::encode_buffer();
         let mut kept = verbatim.map_or(&[][..], |v| v.changes).iter().copied().peekable();
         for (at, change) in changes.iter().enumerate() {
             let Some((kind, key)) = place(change) else { continue };
@@ -263,7 +294,8 @@ impl<'c> Rewrite<'c> {
                 _ => None,
             };
             let doc = text.map_or(Doc::Change(change), Doc::Text);
-            pages.entry((kind, page_number(kind, &key))).or_default().push((key, doc));
+            let number = page_number(kind, key.text(&mut buffer));
+            pages.entry((kind, number)).or_default().push((key, doc));
         }
         let opening = match verbatim.and_then(|v| v.source.implied_by()) {
             Some(device) => {
@@ -299,11 +331,13 @@ impl<'c> Rewrite<'c> {
             last_of_each_key(&mut old);
             let mut text = Vec::with_capacity(old_len + changes.len() * room(kind));
             let mut old = old.into_iter().peekable();
+            let mut buffer = uuid::Uuid::encode_buffer();
             for (key, change) in &changes {
-                while let Some((old_key, doc)) = old.next_if(|(old_key, _)| *old_key < key.as_str()) {
+                let key = key.text(&mut buffer);
+                while let Some((old_key, doc)) = old.next_if(|(old_key, _)| *old_key < key) {
                     line(&mut text, old_key, doc.as_bytes());
                 }
-                old.next_if(|(old_key, _)| *old_key == key.as_str());
+                old.next_if(|(old_key, _)| *old_key == key);
                 let start = text.len();
                 text.extend_from_slice(key.as_bytes());
                 text.push(b'\t');
