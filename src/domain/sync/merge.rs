@@ -1,6 +1,7 @@
 //! How an import merges: the tombstones' say, which version of each
 //! entity wins, and where both sides changed a value since they last met.
 
+use super::touched::{Touched, Touches};
 use super::*;
 
 /// The user's picks, the stamp and time they are made with.
@@ -10,40 +11,11 @@ pub(super) struct Picks<'c> {
     pub(super) now: DateTime<Utc>,
 }
 
-/// One entity an import touches: how it is here, how it will be.
-pub(super) struct Touched<T> {
-    pub(super) before: Option<T>,
-    pub(super) after: Option<T>,
-    /// Whether the bundle holds it (only those count as unchanged/skipped).
-    pub(super) in_bundle: bool,
-    /// Fields set by the user's picks (audited as a local edit).
-    pub(super) picked: Vec<String>,
-    /// Whether `after` is the bundle's entity exactly as read.
-    pub(super) as_read: bool,
-}
-
-impl<T: PartialEq> Touched<T> {
-    pub(super) fn changed(&self) -> bool {
-        self.before != self.after
-    }
-
-    pub(super) fn count(&self, counts: &mut Counts) {
-        match (&self.before, &self.after) {
-            (None, Some(_)) => counts.added += 1,
-            (Some(_), None) => counts.erased += 1,
-            (Some(b), Some(a)) if b != a => counts.updated += 1,
-            (Some(_), Some(_)) if self.in_bundle => counts.unchanged += 1,
-            (None, None) if self.in_bundle => counts.skipped += 1,
-            _ => {}
-        }
-    }
-}
-
 /// Everything an import would change.
 pub(super) struct Merge {
-    pub(super) people: BTreeMap<PersonId, Touched<Person>>,
-    pub(super) orgs: BTreeMap<OrgId, Touched<Organisation>>,
-    pub(super) records: BTreeMap<RecordId, Touched<Record>>,
+    pub(super) people: Touches<PersonId, Person>,
+    pub(super) orgs: Touches<OrgId, Organisation>,
+    pub(super) records: Touches<RecordId, Record>,
     /// Tombstones to write: new ones, and ones that beat the local one.
     pub(super) tombstones: BTreeMap<EntityRef, Tombstone>,
     pub(super) settings: Option<(Settings, Vec<&'static str>)>,
@@ -209,7 +181,7 @@ impl Register {
         let pick = |key: &ConflictKey| picks.as_ref().and_then(|p| p.choices.get(key).copied());
 
         // Organisations: whole, the newer wins.
-        let mut orgs: BTreeMap<OrgId, Touched<Organisation>> = BTreeMap::new();
+        let mut orgs = Touches::with_capacity(incoming_orgs.len());
         for inc in incoming_orgs {
             let id = inc.id;
             let before = self.orgs.get(&id).cloned();
@@ -249,12 +221,12 @@ impl Register {
                     }
                 })
             };
-            orgs.insert(id, Touched { before, after, in_bundle: true, picked, as_read });
+            orgs.push(id, Touched { before, after, in_bundle: true, picked, as_read });
         }
         for entity in tombs.new.keys() {
             if let EntityRef::Org(id) = entity {
                 if let Some(local) = self.orgs.get(id) {
-                    orgs.entry(*id).or_insert_with(|| Touched {
+                    orgs.entry_or_insert_with(*id, || Touched {
                         before: Some(local.clone()),
                         after: None,
                         in_bundle: false,
@@ -266,7 +238,7 @@ impl Register {
         }
 
         // People: field by field, the newer wins.
-        let mut people: BTreeMap<PersonId, Touched<Person>> = BTreeMap::new();
+        let mut people = Touches::with_capacity(incoming_people.len());
         for inc in incoming_people {
             let id = inc.id;
             let before = self.people.get(&id).cloned();
@@ -285,14 +257,14 @@ impl Register {
                     }
                 })
             };
-            people.insert(id, Touched { before, after, in_bundle: true, picked, as_read });
+            people.push(id, Touched { before, after, in_bundle: true, picked, as_read });
         }
         let new_entities: Vec<EntityRef> = tombs.new.keys().copied().collect();
         for entity in &new_entities {
             match entity {
                 EntityRef::Person(id) => {
                     if let Some(local) = self.people.get(id) {
-                        let t = people.entry(*id).or_insert_with(|| Touched {
+                        let t = people.entry_or_insert_with(*id, || Touched {
                             before: Some(local.clone()),
                             after: None,
                             in_bundle: false,
@@ -306,7 +278,7 @@ impl Register {
                 EntityRef::Org(org) => {
                     for member in self.members(*org) {
                         let Some(local) = self.people.get(&member) else { continue };
-                        people.entry(member).or_insert_with(|| Touched {
+                        people.entry_or_insert_with(member, || Touched {
                             before: Some(local.clone()),
                             after: Some(local.clone()),
                             in_bundle: false,
@@ -318,14 +290,14 @@ impl Register {
                 _ => {}
             }
         }
-        for t in people.values_mut() {
+        for (_, t) in people.iter_mut() {
             if t.after.as_mut().is_some_and(|p| settle_person(&tombs, p)) {
                 t.as_read = false;
             }
         }
 
         // Records: whole, the newer wins; then the tombstones settle them.
-        let mut records: BTreeMap<RecordId, Touched<Record>> = BTreeMap::new();
+        let mut records = Touches::with_capacity(incoming_records.len());
         for inc in incoming_records {
             let id = inc.id;
             let before = self.records.get(&id).cloned();
@@ -374,7 +346,7 @@ impl Register {
                     }
                 })
             };
-            records.insert(id, Touched { before, after, in_bundle: true, picked, as_read });
+            records.push(id, Touched { before, after, in_bundle: true, picked, as_read });
         }
         for entity in &new_entities {
             let local: Vec<&Record> = match entity {
@@ -384,7 +356,7 @@ impl Register {
                 EntityRef::Settings => vec![],
             };
             for r in local {
-                records.entry(r.id).or_insert_with(|| Touched {
+                records.entry_or_insert_with(r.id, || Touched {
                     before: Some(r.clone()),
                     after: Some(r.clone()),
                     in_bundle: false,
@@ -394,7 +366,7 @@ impl Register {
             }
         }
         for (id, t) in records.iter_mut() {
-            if tombs.has(EntityRef::Record(*id)) {
+            if tombs.has(EntityRef::Record(id)) {
                 t.after = None;
             }
             let was = t.after.as_ref().map(|r| (r.person, r.org));

@@ -55,6 +55,7 @@ use super::validate::Problem;
 mod definitions;
 mod merge;
 mod plan;
+mod touched;
 
 use definitions::*;
 use merge::*;

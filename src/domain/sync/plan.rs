@@ -63,7 +63,16 @@ impl Register {
             return Err(CommandError::Invalid(stale));
         }
 
-        let mut changes = Vec::new();
+        // Room for every change at once: an import of a whole register is
+        // a quarter of a million of them.
+        let mut changes = Vec::with_capacity(
+            merge.people.len()
+                + merge.orgs.len()
+                + merge.records.len()
+                + merge.consents.len()
+                + merge.tombstones.len()
+                + 16,
+        );
         let mut audits: Vec<(AuditAction, EntityRef, Vec<String>, &str)> = Vec::new();
         let actor = env.actor.name.as_str();
         let affected = merge.people.values().filter(|t| t.changed()).count()
