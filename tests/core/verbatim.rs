@@ -165,6 +165,28 @@ fn stored_texts_of_an_import_read_back_as_the_register_holds_them() {
 }
 
 #[test]
+fn each_entity_s_text_is_found_by_its_id_in_whatever_order_the_document_lists_them() {
+    let mut value: Value = serde_json::from_slice(&document::write(&sample())).unwrap();
+    for list in ["people", "organisations", "records"] {
+        value[list].as_array_mut().unwrap().reverse();
+    }
+    let (read, source) = document::read_source(serde_json::to_vec(&value).unwrap(), at(100_000)).unwrap();
+    let entities = read.people.iter().map(|p| (EntityRef::Person(p.id), "people", p.id.uuid()));
+    let entities = entities
+        .chain(read.orgs.iter().map(|o| (EntityRef::Org(o.id), "organisations", o.id.uuid())))
+        .chain(read.records.iter().map(|r| (EntityRef::Record(r.id), "records", r.id.uuid())));
+    let mut found = 0;
+    for (entity, list, id) in entities {
+        let text = source.text(entity).unwrap_or_else(|| panic!("the text of {entity:?}"));
+        let listed = value[list].as_array().unwrap().iter().find(|e| e["id"] == id.to_string()).unwrap();
+        assert_eq!(text, serde_json::to_vec(listed).unwrap().as_slice(), "{entity:?}");
+        found += 1;
+    }
+    assert_eq!(found, source.len());
+    assert!(found >= 5);
+}
+
+#[test]
 fn a_document_with_line_breaks_keeps_no_texts_and_imports_the_same() {
     let compact = document::write(&sample());
     let value: Value = serde_json::from_slice(&compact).unwrap();

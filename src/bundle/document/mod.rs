@@ -396,6 +396,8 @@ where
 
     let mut records = Vec::new();
     let mut record_ids: HashSet<RecordId> = HashSet::with_capacity(raw.records.len());
+    // A bundle lists records by person: one look per person, not per record.
+    let mut known_person = None;
     for parsed in raw.records {
         let (dto, span) = parsed.into_parts();
         let id = dto.id;
@@ -406,8 +408,11 @@ where
         if !record_ids.insert(r.id) {
             return Err(bad("listed twice".into()));
         }
-        if !person_known(r.person) {
-            return Err(bad(format!("belongs to person {}, who is neither in the bundle nor deleted", r.person)));
+        if known_person != Some(r.person) {
+            if !person_known(r.person) {
+                return Err(bad(format!("belongs to person {}, who is neither in the bundle nor deleted", r.person)));
+            }
+            known_person = Some(r.person);
         }
         if let Some(org) = r.org {
             if !org_known(org) {
