@@ -319,6 +319,19 @@ impl<'c> Rewrite<'c> {
     /// read as a page.
     pub fn texts(self, current: &BTreeMap<String, String>) -> Result<Vec<(String, Option<String>)>, String> {
         let mut out = Vec::with_capacity(self.pages.len());
+        self.each_text(current, |page_key, text| out.push((page_key, text)))?;
+        Ok(out)
+    }
+
+    /// [`Rewrite::texts`], handing each page to `out` as soon as it is made
+    /// (in the order of their keys), so that the caller can work on one
+    /// (seal it) while the next is made. On failure, the pages handed over
+    /// so far are not all of them.
+    pub fn each_text(
+        self,
+        current: &BTreeMap<String, String>,
+        mut out: impl FnMut(String, Option<String>),
+    ) -> Result<(), String> {
         for ((kind, number), mut changes) in self.pages {
             let page_key = page_name(kind, number);
             last_of_each_key(&mut changes);
@@ -359,9 +372,9 @@ impl<'c> Rewrite<'c> {
                 line(&mut text, old_key, doc.as_bytes());
             }
             let text = (!text.is_empty()).then(|| String::from_utf8(text).expect("keys, texts and JSON are UTF-8"));
-            out.push((page_key, text));
+            out(page_key, text);
         }
-        Ok(out)
+        Ok(())
     }
 }
 

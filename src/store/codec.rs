@@ -163,26 +163,21 @@ impl Codec {
     /// The stored values of pages (`store`, key, text): sealed by the
     /// browser while the vault is unlocked, plain otherwise.
     pub async fn page_values(&self, store: &str, pages: &[(String, String)]) -> Result<Vec<JsValue>, JsValue> {
-        let Some(key) = self.page_key().await? else {
-            return Ok(pages.iter().map(|(k, text)| self.value(store, k, "data", text, &[])).collect());
-        };
-        let subtle = subtle()?;
-        // Every page is handed to the browser first; it seals them
-        // together, away from this thread.
-        let mut sealing = Vec::with_capacity(pages.len());
+        let mut sealer = self.sealer(store).await?;
         for (page_key, text) in pages {
-            let mut nonce = [0u8; 12];
-            getrandom::fill(&mut nonce).expect("the browser's crypto.getRandomValues is available");
-            let iv = Uint8Array::from(nonce.as_slice());
-            let promise = subtle.encrypt_with_object_and_u8_array(&gcm(&iv, store, page_key), &key, text.as_bytes())?;
-            sealing.push((iv, promise));
+            sealer.add(page_key, text)?;
         }
-        let mut values = Vec::with_capacity(sealing.len());
-        for (iv, promise) in sealing {
-            let sealed = Uint8Array::new(&JsFuture::from(promise).await?);
-            values.push(object(&[(GCM, sealed.into()), (IV, iv.into())]).into());
-        }
-        Ok(values)
+        sealer.values().await
+    }
+
+    /// Seals pages as they are handed over ([`Sealer::add`]).
+    pub async fn sealer(&self, store: &str) -> Result<Sealer, JsValue> {
+        let key = self.page_key().await?;
+        let subtle = match key {
+            Some(_) => Some(subtle()?),
+            None => None,
+        };
+        Ok(Sealer { codec: self.clone(), store: store.to_owned(), key, subtle, sealing: Vec::new() })
     }
 
     /// Opens stored pages (key, stored value) in order; the browser opens
@@ -199,6 +194,56 @@ impl Codec {
             waiting: pages.into_iter(),
             started: VecDeque::new(),
         }
+    }
+}
+
+/// Pages being sealed: each is handed to the browser as soon as it is
+/// made, and the browser seals it away from this thread while the next is
+/// made ([`Codec::sealer`]).
+pub struct Sealer {
+    codec: Codec,
+    store: String,
+    key: Option<CryptoKey>,
+    subtle: Option<SubtleCrypto>,
+    sealing: Vec<Sealing>,
+}
+
+enum Sealing {
+    Plain(JsValue),
+    Browser(Uint8Array, js_sys::Promise),
+}
+
+impl Sealer {
+    /// Starts sealing one page's text (a fresh nonce for each).
+    pub fn add(&mut self, page_key: &str, text: &str) -> Result<(), JsValue> {
+        let sealing = match (&self.key, &self.subtle) {
+            (Some(key), Some(subtle)) => {
+                let mut nonce = [0u8; 12];
+                getrandom::fill(&mut nonce).expect("the browser's crypto.getRandomValues is available");
+                let iv = Uint8Array::from(nonce.as_slice());
+                let promise =
+                    subtle.encrypt_with_object_and_u8_array(&gcm(&iv, &self.store, page_key), key, text.as_bytes())?;
+                Sealing::Browser(iv, promise)
+            }
+            _ => Sealing::Plain(self.codec.value(&self.store, page_key, "data", text, &[])),
+        };
+        self.sealing.push(sealing);
+        Ok(())
+    }
+
+    /// The stored values, in the order the pages were handed over.
+    pub async fn values(self) -> Result<Vec<JsValue>, JsValue> {
+        let mut values = Vec::with_capacity(self.sealing.len());
+        for sealing in self.sealing {
+            values.push(match sealing {
+                Sealing::Plain(value) => value,
+                Sealing::Browser(iv, promise) => {
+                    let sealed = Uint8Array::new(&JsFuture::from(promise).await?);
+                    object(&[(GCM, sealed.into()), (IV, iv.into())]).into()
+                }
+            });
+        }
+        Ok(values)
     }
 }
 

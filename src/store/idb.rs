@@ -36,17 +36,37 @@ pub async fn request(req: &IdbRequest) -> Result<JsValue, StoreError> {
 /// Waits for a transaction to commit. An abort (a failed request, a full
 /// disk) is an error carrying the transaction's DOMException.
 pub async fn finished(tx: &IdbTransaction) -> Result<(), StoreError> {
-    let promise = Promise::new(&mut |resolve: Function, reject: Function| {
-        tx.set_oncomplete(Some(&resolve));
-        tx.set_onabort(Some(&reject));
-        tx.set_onerror(None);
-    });
-    let outcome = JsFuture::from(promise).await;
-    tx.set_oncomplete(None);
-    tx.set_onabort(None);
-    match outcome {
-        Ok(_) => Ok(()),
-        Err(_) => Err(tx.error().map_or(StoreError::Failed("aborted".into()), |e| StoreError::from_dom(&e))),
+    Completion::watch(tx.clone()).finished().await
+}
+
+/// A transaction's outcome, watched from the moment it is made: the page
+/// may do other work before waiting for it, since the transaction's
+/// `complete` or `abort` event waits for the page's thread to be free.
+pub struct Completion {
+    tx: IdbTransaction,
+    outcome: JsFuture,
+}
+
+impl Completion {
+    pub fn watch(tx: IdbTransaction) -> Completion {
+        let promise = Promise::new(&mut |resolve: Function, reject: Function| {
+            tx.set_oncomplete(Some(&resolve));
+            tx.set_onabort(Some(&reject));
+            tx.set_onerror(None);
+        });
+        Completion { tx, outcome: JsFuture::from(promise) }
+    }
+
+    /// Waits for the commit; an abort is an error.
+    pub async fn finished(self) -> Result<(), StoreError> {
+        let Completion { tx, outcome } = self;
+        let outcome = outcome.await;
+        tx.set_oncomplete(None);
+        tx.set_onabort(None);
+        match outcome {
+            Ok(_) => Ok(()),
+            Err(_) => Err(tx.error().map_or(StoreError::Failed("aborted".into()), |e| StoreError::from_dom(&e))),
+        }
     }
 }
 

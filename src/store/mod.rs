@@ -37,7 +37,7 @@ use codec::Codec;
 use schema::{AUDIT, AUDIT_BY_ENTITY, META, PAGES};
 
 pub use codec::Unreadable;
-pub use idb::{finished, request};
+pub use idb::{finished, request, Completion};
 pub use records::PendingRecords;
 pub use vault::{wrap_for, AccessDoc, UserAccess, VaultDoc, VaultUser};
 
@@ -319,8 +319,23 @@ impl Store {
         changes: &[Change],
         verbatim: Option<pages::Verbatim<'_>>,
     ) -> Result<(), StoreError> {
+        match self.issue(changes, verbatim).await? {
+            Some(completion) => completion.finished().await,
+            None => Ok(()),
+        }
+    }
+
+    /// [`Store::write_with`] up to the moment its transaction has every
+    /// request and only commits: the page may do other work while the
+    /// browser writes (an import's changes into memory), then waits for
+    /// the outcome with [`Completion::finished`]. `None`: nothing to write.
+    pub async fn issue(
+        &self,
+        changes: &[Change],
+        verbatim: Option<pages::Verbatim<'_>>,
+    ) -> Result<Option<Completion>, StoreError> {
         if changes.is_empty() {
-            return Ok(());
+            return Ok(None);
         }
         let js = |e: JsValue| StoreError::from_js(&e);
         let codec = self.codec.borrow().clone();
@@ -332,18 +347,29 @@ impl Store {
             let text = text.map_err(|why| StoreError::Failed(format!("page {page_key}: {}", why.detail())))?;
             current.insert(page_key, text);
         }
-        let texts = rewrite.texts(&current).map_err(|_| StoreError::Failed("damaged page".into()))?;
-        drop(current);
-        let mut puts = Vec::with_capacity(texts.len());
+        // Each page's text is sealed (by the browser, away from this
+        // thread) while the next is made.
+        let mut sealer = codec.sealer(PAGES).await.map_err(js)?;
+        let mut puts = Vec::with_capacity(page_keys.len());
         let mut deletes = Vec::new();
-        for (page_key, text) in texts {
-            match text {
-                Some(text) => puts.push((page_key, text)),
+        let mut refused = None;
+        rewrite
+            .each_text(&current, |page_key, text| match text {
+                Some(text) => match sealer.add(&page_key, &text) {
+                    Ok(()) => puts.push(page_key),
+                    Err(e) => {
+                        refused.get_or_insert(e);
+                    }
+                },
                 None => deletes.push(page_key),
-            }
+            })
+            .map_err(|_| StoreError::Failed("damaged page".into()))?;
+        if let Some(e) = refused {
+            return Err(js(e));
         }
+        drop(current);
         crate::web::mark("write-texts");
-        let values = codec.page_values(PAGES, &puts).await.map_err(js)?;
+        let values = sealer.values().await.map_err(js)?;
         crate::web::mark("write-sealed");
 
         let stores: Array = schema::WRITTEN.iter().map(|s| JsValue::from_str(s)).collect();
@@ -353,7 +379,7 @@ impl Store {
                 issue_unpaged(&tx, &codec, change)?;
             }
             let store = tx.object_store(PAGES)?;
-            for ((page_key, _), value) in puts.iter().zip(values) {
+            for (page_key, value) in puts.iter().zip(values) {
                 store.put_with_key(&value, &page_key.into())?;
             }
             for page_key in deletes {
@@ -368,7 +394,14 @@ impl Store {
             let _ = tx.abort();
             return Err(cause.unwrap_or(StoreError::from_js(&e)));
         }
-        finished(&tx).await
+        // Every request is issued: the browser may commit now, not only
+        // once this task ends (the caller works on while it commits).
+        // Browsers without `commit` commit when the task ends. (web-sys
+        // marks it deprecated; it is standard, IndexedDB 3.0.)
+        #[allow(deprecated)]
+        let _ = tx.commit();
+        crate::web::mark("write-issued");
+        Ok(Some(Completion::watch(tx)))
     }
 
     /// The stored pages of these keys that exist, all asked for at once.

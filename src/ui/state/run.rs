@@ -153,10 +153,15 @@ impl AppState {
         }
         web::mark("command-planned");
         let verbatim = source.as_deref().map(|source| Verbatim { changes: &plan.verbatim, source });
-        store.write_with(&plan.changes, verbatim).await.map_err(RunError::Store)?;
-        web::mark("command-written");
-        // The changes move into the register: an import's are a quarter of
-        // a million entities, too many to copy or to drop afterwards.
+        let completion = store.issue(&plan.changes, verbatim).await.map_err(RunError::Store)?;
+        if completion.is_some() {
+            // The browser starts committing once the page lets it.
+            web::sleep(0).await;
+        }
+        // The changes move into the register while the browser commits
+        // them (an import's are a quarter of a million entities, too many
+        // to copy or to drop afterwards). Nothing shows them before the
+        // commit: the pages follow the revision, moved after it.
         let changes = plan.changes;
         self.reg.update_value(|r| {
             if let Some(r) = r.as_mut() {
@@ -164,6 +169,15 @@ impl AppState {
             }
         });
         web::mark("command-applied");
+        if let Some(completion) = completion {
+            if let Err(e) = completion.finished().await {
+                // Not stored, so not kept: the register is read again as
+                // stored, which is as it was before.
+                self.forget_unstored().await;
+                return Err(RunError::Store(e));
+            }
+        }
+        web::mark("command-written");
         self.rev.update(|r| *r += 1);
         // Many changes at once (an import) leave the search texts to be
         // made anew: after the next paint, not before it.
@@ -177,6 +191,17 @@ impl AppState {
             tabs.send(TabMessage::Changed);
         }
         Ok(done)
+    }
+
+    /// After a write that did not commit: the register in memory is read
+    /// again from storage, which holds it as it was before the command.
+    /// Should even that fail, this tab locks (dropping the register from
+    /// memory), so that nothing unstored stays on screen; unlocking reads
+    /// it again.
+    async fn forget_unstored(self) {
+        if self.reload().await.is_err() {
+            self.lock_here();
+        }
     }
 
     /// What a page does when a change was not saved for a reason other
