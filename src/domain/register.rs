@@ -394,7 +394,14 @@ impl Register {
         self.people.reserve(people);
         self.orgs.reserve(orgs);
         self.records.reserve(records);
+        // New records' links to their people, added a run of one person's
+        // records at a time (a bundle lists records by person), before any
+        // other change can look at them.
+        let mut linking: Vec<(PersonId, RecordId)> = Vec::new();
         for change in changes {
+            if !matches!(change, Change::PutRecord(_)) {
+                self.index_records(&mut linking);
+            }
             match change {
                 Change::PutPerson(person) if bulk => self.put_person_links(person),
                 Change::PutPerson(person) => self.put_person(person),
@@ -417,11 +424,12 @@ impl Register {
                     self.members.remove(&id);
                 }
                 Change::PutRecord(record) => {
-                    if let Some(old) = self.records.remove(&record.id) {
+                    let link = (record.person, record.id);
+                    if let Some(old) = self.records.insert(record.id, record) {
+                        self.index_records(&mut linking);
                         self.unindex_record(&old);
                     }
-                    self.index_record(&record);
-                    self.records.insert(record.id, record);
+                    linking.push(link);
                 }
                 Change::RemoveRecord(id) => {
                     if let Some(old) = self.records.remove(&id) {
@@ -466,9 +474,18 @@ impl Register {
                 }
             }
         }
+        self.index_records(&mut linking);
         if bulk {
             self.rebuild_index();
         }
+    }
+
+    /// Links records to their people (see [`Register::apply`]).
+    fn index_records(&mut self, linking: &mut Vec<(PersonId, RecordId)>) {
+        for run in linking.chunk_by(|a, b| a.0 == b.0) {
+            self.records_by_person.entry(run[0].0).or_default().extend(run.iter().map(|(_, id)| *id));
+        }
+        linking.clear();
     }
 
     fn put_person_links(&mut self, person: Person) {

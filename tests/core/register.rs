@@ -96,6 +96,42 @@ fn deleting_an_organisation_keeps_its_people_and_records() {
 }
 
 #[test]
+fn records_put_many_at_once_belong_to_their_people_whatever_comes_after_them() {
+    let mut w = World::new();
+    let (anna, bert) = (w.add(person("Anna", "Aho")), w.add(person("Bert", "Berg")));
+    let mut ids = Vec::new();
+    for (who, name) in [(anna, "Messut"), (bert, "Gaala"), (anna, "Kevätjuhla")] {
+        ids.push(record(&mut w, who, event(name, "2026-12-05", "")).unwrap());
+    }
+    let puts = |reg: &sidos::domain::Register| -> Vec<Change> {
+        ids.iter().map(|id| Change::PutRecord(reg.record(*id).unwrap().clone())).collect()
+    };
+    let people = |reg: &sidos::domain::Register| -> Vec<Change> {
+        [anna, bert].iter().map(|id| Change::PutPerson(reg.person(*id).unwrap().clone())).collect()
+    };
+    let of = |w: &World, who: PersonId| -> BTreeSet<RecordId> { w.reg.records_of(who).iter().map(|r| r.id).collect() };
+    // Records last of all, then again with the first moved to Bert: each
+    // belongs to its person, the moved one only to Bert.
+    let mut moved = w.reg.record(ids[0]).unwrap().clone();
+    moved.person = bert;
+    let mut changes = people(&w.reg);
+    changes.extend(puts(&w.reg));
+    changes.push(Change::PutRecord(moved));
+    let mut fresh = World::new();
+    fresh.reg.apply(changes);
+    assert_eq!(of(&fresh, anna), BTreeSet::from([ids[2]]));
+    assert_eq!(of(&fresh, bert), BTreeSet::from([ids[0], ids[1]]));
+    // Records, then a removal of one of them.
+    let mut changes = people(&w.reg);
+    changes.extend(puts(&w.reg));
+    changes.push(Change::RemoveRecord(ids[2]));
+    let mut fresh = World::new();
+    fresh.reg.apply(changes);
+    assert_eq!(of(&fresh, anna), BTreeSet::from([ids[0]]));
+    assert_eq!(of(&fresh, bert), BTreeSet::from([ids[1]]));
+}
+
+#[test]
 fn relationship_records_are_checked() {
     let mut w = World::new();
     let p = w.add(person("Anna", "Aho"));
