@@ -79,6 +79,11 @@ impl Spans {
         Spans::default()
     }
 
+    /// Ready to look up, once every text is added.
+    fn sorted(self) -> Spans {
+        Spans { people: self.people.sorted(), orgs: self.orgs.sorted(), records: self.records.sorted(), ..self }
+    }
+
     fn of(bytes: &[u8]) -> Spans {
         let start = bytes.as_ptr() as usize;
         let at = start..start + bytes.len();
@@ -175,12 +180,7 @@ pub fn read_source(bytes: Vec<u8>, now: DateTime<Utc>) -> Result<(Snapshot, Sour
         Ok(doc) => {
             check_kind(Some(&Value::from(doc.format.as_str())), Some(&Value::from(doc.version)))?;
             let snapshot = checked(doc, now, &mut spans)?;
-            spans = Spans {
-                people: spans.people.sorted(),
-                orgs: spans.orgs.sorted(),
-                records: spans.records.sorted(),
-                implied_by: spans.implied_by,
-            };
+            spans = spans.sorted();
             snapshot
         }
         // Read again to say what is wrong (the same shapes: it fails too).
