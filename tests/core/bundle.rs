@@ -614,6 +614,22 @@ fn documents_that_break_the_schema_are_refused_without_personal_values() {
             }),
             "listed twice",
         ),
+        (
+            "organisation twice",
+            Box::new(|d| {
+                let copy = d["organisations"][0].clone();
+                d["organisations"].as_array_mut().unwrap().insert(0, copy);
+            }),
+            "listed twice",
+        ),
+        (
+            "record twice, apart",
+            Box::new(|d| {
+                let copy = d["records"][0].clone();
+                d["records"].as_array_mut().unwrap().push(copy);
+            }),
+            "listed twice",
+        ),
         ("unknown record kind", Box::new(|d| d["records"][0]["type"] = json!("horoscope")), "record"),
         (
             "unknown billing",

@@ -39,7 +39,7 @@ pub const OLDEST_VERSION: u64 = 1;
 pub const MAX_CLOCK_SKEW_DAYS: i64 = 7;
 mod source;
 mod write;
-pub use source::{read_source, Source};
+pub use source::{read_source, Source, Texts};
 pub use write::{write, write_to, write_view_to};
 
 /// The record kinds a scope may name: those documents tag records with.
@@ -297,8 +297,6 @@ where
     }
 
     let mut tombstones = Vec::new();
-    // Sets by hash: a register's hundreds of thousands of ids, each looked
-    // up or added once, cost a tree many comparisons of 16 bytes.
     let mut tombstoned = HashSet::new();
     for dto in raw.tombstones {
         let id = dto.id;
@@ -319,7 +317,7 @@ where
     }
 
     let mut orgs = Vec::new();
-    let mut org_ids = HashSet::with_capacity(raw.organisations.len());
+    let mut org_ids = Vec::with_capacity(raw.organisations.len());
     for parsed in raw.organisations {
         let (dto, span) = parsed.into_parts();
         let id = dto.id;
@@ -329,16 +327,15 @@ where
         if o.name.trim().is_empty() {
             return Err(schema(format!("organisation {id}: no name")));
         }
-        if !org_ids.insert(o.id) {
-            return Err(schema(format!("organisation {id}: listed twice")));
-        }
+        org_ids.push(o.id);
         spans.orgs.add(id, span);
         orgs.push(o);
     }
-    let org_known = |org: OrgId| org_ids.contains(&org) || tombstoned.contains(&EntityRef::Org(org));
+    let org_ids = unique(org_ids).map_err(|id| schema(format!("organisation {id}: listed twice")))?;
+    let org_known = |org: OrgId| org_ids.binary_search(&org).is_ok() || tombstoned.contains(&EntityRef::Org(org));
 
     let mut people = Vec::new();
-    let mut person_ids = HashSet::with_capacity(raw.people.len());
+    let mut person_ids = Vec::with_capacity(raw.people.len());
     for parsed in raw.people {
         let (dto, span) = parsed.into_parts();
         let id = dto.id;
@@ -348,9 +345,7 @@ where
         for s in p.stamps.values() {
             check_time(&|| format!("person {id}"), *s)?;
         }
-        if !person_ids.insert(p.id) {
-            return Err(bad("listed twice"));
-        }
+        person_ids.push(p.id);
         for a in &p.affiliations {
             if !org_known(a.org) {
                 return Err(bad(&format!("linked to organisation {}, which is not in the bundle", a.org)));
@@ -392,10 +387,11 @@ where
         spans.people.add(id, span);
         people.push(p);
     }
-    let person_known = |p: PersonId| person_ids.contains(&p) || tombstoned.contains(&EntityRef::Person(p));
+    let person_ids = unique(person_ids).map_err(|id| schema(format!("person {id}: listed twice")))?;
+    let person_known = |p: PersonId| person_ids.binary_search(&p).is_ok() || tombstoned.contains(&EntityRef::Person(p));
 
     let mut records = Vec::new();
-    let mut record_ids: HashSet<RecordId> = HashSet::with_capacity(raw.records.len());
+    let mut record_ids: Vec<RecordId> = Vec::with_capacity(raw.records.len());
     // A bundle lists records by person: one look per person, not per record.
     let mut known_person = None;
     for parsed in raw.records {
@@ -405,9 +401,7 @@ where
         let r = dto.read(implied).map_err(|e| schema(format!("record {id}: {}", e.what)))?;
         let bad = |what: String| schema(format!("record {id}: {what}"));
         check_time(&|| format!("record {id}"), r.stamp)?;
-        if !record_ids.insert(r.id) {
-            return Err(bad("listed twice".into()));
-        }
+        record_ids.push(r.id);
         if known_person != Some(r.person) {
             if !person_known(r.person) {
                 return Err(bad(format!("belongs to person {}, who is neither in the bundle nor deleted", r.person)));
@@ -430,6 +424,7 @@ where
         spans.records.add(id, span);
         records.push(r);
     }
+    unique(record_ids).map_err(|id| schema(format!("record {id}: listed twice")))?;
 
     let mut disclosures: Vec<Disclosure> = Vec::new();
     let mut disclosure_ids = BTreeSet::new();
@@ -515,6 +510,17 @@ where
         description,
         requests,
     })
+}
+
+/// The ids sorted, to look up; the first id listed twice refuses them.
+/// (Sorting a register's hundreds of thousands of ids costs less than
+/// hashing each, and no list of ids can make it slow.)
+fn unique<T: Ord + Copy>(mut ids: Vec<T>) -> Result<Vec<T>, T> {
+    ids.sort_unstable();
+    match ids.windows(2).find(|pair| pair[0] == pair[1]) {
+        Some(pair) => Err(pair[0]),
+        None => Ok(ids),
+    }
 }
 
 fn read_scope(dto: ScopeDto) -> Result<ExportScope, BundleError> {
