@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use super::document::Source;
+use super::document::{Source, Texts};
 use super::dto::{self, ConsentEntryDto, DisclosureDto, Implied, OrgOut, PersonOut, RecordOut, TombstoneDto};
 use crate::domain::{Change, EntityRef};
 
@@ -156,26 +156,32 @@ fn key(id: uuid::Uuid) -> String {
 
 /// A document's key: an id, whose text is its hyphenated lowercase hex
 /// (which sorts as the id does), or another text (a tombstone's
-/// `person:<id>`). An id's text is made only where it is written, without
-/// a string of its own: an import has a quarter of a million.
+/// `person:<id>`). An id's key is kept as a number, to sort by, and as its
+/// text, made once, without a string of its own: an import has a quarter
+/// of a million.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum DocKey {
-    Id(uuid::Uuid),
+    Id(u128, [u8; 36]),
     Text(String),
 }
 
 impl DocKey {
-    /// The key's text, made in `buffer` for an id.
-    fn text<'k>(&'k self, buffer: &'k mut [u8; 45]) -> &'k str {
+    fn id(id: uuid::Uuid) -> DocKey {
+        let mut text = [0; 36];
+        id.hyphenated().encode_lower(&mut text);
+        DocKey::Id(id.as_u128(), text)
+    }
+
+    fn text(&self) -> &str {
         match self {
-            DocKey::Id(id) => id.hyphenated().encode_lower(buffer),
+            DocKey::Id(_, text) => std::str::from_utf8(text).expect("hex digits and hyphens"),
             DocKey::Text(text) => text,
         }
     }
 
     fn into_string(self) -> String {
         match self {
-            DocKey::Id(id) => id.hyphenated().to_string(),
+            DocKey::Id(..) => self.text().to_owned(),
             DocKey::Text(text) => text,
         }
     }
@@ -184,18 +190,19 @@ impl DocKey {
 /// Where a change's document is kept: its kind and document key. Changes
 /// that are not paged (audit, settings, clock, seen) give `None`.
 fn place(change: &Change) -> Option<(Kind, DocKey)> {
-    use DocKey::{Id, Text};
+    use DocKey::Text;
+    let id = DocKey::id;
     Some(match change {
-        Change::PutPerson(p) => (Kind::People, Id(p.id.uuid())),
-        Change::RemovePerson(id) => (Kind::People, Id(id.uuid())),
-        Change::PutOrg(o) => (Kind::Orgs, Id(o.id.uuid())),
-        Change::RemoveOrg(id) => (Kind::Orgs, Id(id.uuid())),
-        Change::PutRecord(r) => (Kind::Records, Id(r.id.uuid())),
-        Change::RemoveRecord(id) => (Kind::Records, Id(id.uuid())),
+        Change::PutPerson(p) => (Kind::People, id(p.id.uuid())),
+        Change::RemovePerson(gone) => (Kind::People, id(gone.uuid())),
+        Change::PutOrg(o) => (Kind::Orgs, id(o.id.uuid())),
+        Change::RemoveOrg(gone) => (Kind::Orgs, id(gone.uuid())),
+        Change::PutRecord(r) => (Kind::Records, id(r.id.uuid())),
+        Change::RemoveRecord(gone) => (Kind::Records, id(gone.uuid())),
         Change::PutTombstone(t) => (Kind::Tombstones, Text(dto::entity_key(&t.entity))),
         Change::PutDisclosure(d) => (Kind::Disclosures, Text(d.id.to_string())),
-        Change::PutConsent(e) => (Kind::Consents, Id(e.id.uuid())),
-        Change::RemoveConsent(id) => (Kind::Consents, Id(id.uuid())),
+        Change::PutConsent(e) => (Kind::Consents, id(e.id.uuid())),
+        Change::RemoveConsent(gone) => (Kind::Consents, id(gone.uuid())),
         Change::PutRequest(r) => (Kind::Requests, Text(r.id.to_string())),
         Change::PutSettings(_)
         | Change::Audit(_)
@@ -285,16 +292,18 @@ impl<'c> Rewrite<'c> {
     /// [`Rewrite::new`], keeping the texts of `verbatim`'s changes.
     pub fn with(changes: &'c [Change], verbatim: Option<Verbatim<'c>>) -> Rewrite<'c> {
         let mut pages: BTreeMap<(Kind, u32), Vec<(DocKey, Doc)>> = BTreeMap::new();
-        let mut buffer = uuid::Uuid::encode_buffer();
         let mut kept = verbatim.map_or(&[][..], |v| v.changes).iter().copied().peekable();
+        // The kept changes come in the document's order: each text is
+        // found where the last one ended.
+        let mut texts = verbatim.map(|v| v.source.texts());
         for (at, change) in changes.iter().enumerate() {
             let Some((kind, key)) = place(change) else { continue };
-            let text = match (kept.next_if_eq(&at), verbatim) {
-                (Some(_), Some(v)) => kept_text(v.source, change),
+            let text = match (kept.next_if_eq(&at), &mut texts) {
+                (Some(_), Some(texts)) => kept_text(texts, change),
                 _ => None,
             };
             let doc = text.map_or(Doc::Change(change), Doc::Text);
-            let number = page_number(kind, key.text(&mut buffer));
+            let number = page_number(kind, key.text());
             pages.entry((kind, number)).or_default().push((key, doc));
         }
         let opening = match verbatim.and_then(|v| v.source.implied_by()) {
@@ -344,9 +353,8 @@ impl<'c> Rewrite<'c> {
             last_of_each_key(&mut old);
             let mut text = Vec::with_capacity(old_len + changes.len() * room(kind));
             let mut old = old.into_iter().peekable();
-            let mut buffer = uuid::Uuid::encode_buffer();
             for (key, change) in &changes {
-                let key = key.text(&mut buffer);
+                let key = key.text();
                 while let Some((old_key, doc)) = old.next_if(|(old_key, _)| *old_key < key) {
                     line(&mut text, old_key, doc.as_bytes());
                 }
@@ -381,14 +389,14 @@ impl<'c> Rewrite<'c> {
 /// A change's entity's text as its document wrote it, where it can be
 /// kept: an object written compactly (`{"…`; [`Source::text`] has no line
 /// breaks).
-fn kept_text<'s>(source: &'s Source, change: &Change) -> Option<&'s [u8]> {
+fn kept_text<'s>(texts: &mut Texts<'s>, change: &Change) -> Option<&'s [u8]> {
     let entity = match change {
         Change::PutPerson(p) => EntityRef::Person(p.id),
         Change::PutOrg(o) => EntityRef::Org(o.id),
         Change::PutRecord(r) => EntityRef::Record(r.id),
         _ => return None,
     };
-    source.text(entity).filter(|text| text.starts_with(b"{\""))
+    texts.text(entity).filter(|text| text.starts_with(b"{\""))
 }
 
 fn line(text: &mut Vec<u8>, key: &str, doc: &[u8]) {

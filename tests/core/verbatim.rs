@@ -187,6 +187,51 @@ fn each_entity_s_text_is_found_by_its_id_in_whatever_order_the_document_lists_th
 }
 
 #[test]
+fn many_texts_are_found_in_the_document_s_order_in_any_other_and_never_where_there_is_none() {
+    let snapshot = sample();
+    let (read, source) = document::read_source(document::write(&snapshot), at(100_000)).unwrap();
+    let listed: Vec<EntityRef> = read
+        .people
+        .iter()
+        .map(|p| EntityRef::Person(p.id))
+        .chain(read.orgs.iter().map(|o| EntityRef::Org(o.id)))
+        .chain(read.records.iter().map(|r| EntityRef::Record(r.id)))
+        .collect();
+    assert_eq!(listed.len(), source.len());
+    // From both ends towards the middle: never where the last one ended.
+    let mut zigzag = Vec::new();
+    let (mut front, mut back) = (0, listed.len());
+    while front < back {
+        zigzag.push(listed[front]);
+        front += 1;
+        if front < back {
+            back -= 1;
+            zigzag.push(listed[back]);
+        }
+    }
+    for order in [listed.clone(), zigzag, listed.iter().rev().copied().collect()] {
+        let mut texts = source.texts();
+        for entity in &order {
+            let text = texts.text(*entity).unwrap_or_else(|| panic!("the text of {entity:?}"));
+            assert_eq!(Some(text), source.text(*entity), "{entity:?}");
+            let id = match entity {
+                EntityRef::Person(id) => id.uuid(),
+                EntityRef::Org(id) => id.uuid(),
+                EntityRef::Record(id) => id.uuid(),
+                EntityRef::Settings => unreachable!(),
+            };
+            let value: Value = serde_json::from_slice(text).unwrap();
+            assert_eq!(value["id"], id.to_string(), "{entity:?}: its own text");
+        }
+    }
+    let mut texts = source.texts();
+    let stranger = sidos::domain::PersonId::new(uuid::Uuid::from_u128(u128::MAX));
+    assert_eq!(texts.text(EntityRef::Person(stranger)), None);
+    assert_eq!(texts.text(EntityRef::Org(sidos::domain::OrgId::new(read.people[0].id.uuid()))), None, "a person's id");
+    assert_eq!(texts.text(EntityRef::Settings), None);
+}
+
+#[test]
 fn a_document_with_line_breaks_keeps_no_texts_and_imports_the_same() {
     let compact = document::write(&sample());
     let value: Value = serde_json::from_slice(&compact).unwrap();

@@ -91,17 +91,21 @@ impl Spans {
     }
 }
 
-/// One kind's texts by id: a list sorted by id once the document is read
-/// (a quarter of a million of them cost a map by hash more).
+/// One kind's texts: in the document's order, with their positions sorted
+/// by id once the document is read (a quarter of a million of them cost a
+/// map by hash more). Storage asks for them in the document's order, so
+/// a [`Texts`] cursor finds most where the last one ended.
 #[derive(Default)]
 pub(super) struct Kept {
     bytes: Range<usize>,
-    by_id: Vec<(Uuid, Range<usize>)>,
+    texts: Vec<(Uuid, Range<usize>)>,
+    /// Ids and their positions in `texts`, in the order of the ids.
+    by_id: Vec<(u128, u32)>,
 }
 
 impl Kept {
     fn new(bytes: &Range<usize>) -> Kept {
-        Kept { bytes: bytes.clone(), by_id: Vec::new() }
+        Kept { bytes: bytes.clone(), texts: Vec::new(), by_id: Vec::new() }
     }
 
     /// Keeps an entity's text, given by its addresses (nothing: not kept).
@@ -110,19 +114,50 @@ impl Kept {
     pub(super) fn add(&mut self, id: Uuid, at: Option<Range<usize>>) {
         let Some(at) = at else { return };
         if at.start >= self.bytes.start && at.end <= self.bytes.end && at.start < at.end {
-            self.by_id.push((id, at.start - self.bytes.start..at.end - self.bytes.start));
+            self.texts.push((id, at.start - self.bytes.start..at.end - self.bytes.start));
         }
     }
 
     /// Ready to look up, once every text is added.
     fn sorted(mut self) -> Kept {
-        self.by_id.sort_unstable_by_key(|(id, _)| *id);
+        // Positions fit in 32 bits: a document is far smaller than 4 GB.
+        self.by_id = self.texts.iter().zip(0..).map(|((id, _), i)| (id.as_u128(), i)).collect();
+        self.by_id.sort_unstable_by_key(|&(id, _)| id);
         self
     }
 
-    fn get(&self, id: Uuid) -> Option<&Range<usize>> {
-        let i = self.by_id.binary_search_by_key(&id, |(id, _)| *id).ok()?;
-        Some(&self.by_id[i].1)
+    /// The position of an id's text, trying `near` first.
+    fn find(&self, id: Uuid, near: usize) -> Option<usize> {
+        if self.texts.get(near).is_some_and(|(at, _)| *at == id) {
+            return Some(near);
+        }
+        let i = self.by_id.binary_search_by_key(&id.as_u128(), |&(id, _)| id).ok()?;
+        Some(self.by_id[i].1 as usize)
+    }
+}
+
+/// Looks up entities' texts, fastest in the order the document lists them
+/// ([`Source::texts`]).
+pub struct Texts<'s> {
+    source: &'s Source,
+    /// Where the next person's, organisation's and record's text is
+    /// looked for first.
+    next: [usize; 3],
+}
+
+impl<'s> Texts<'s> {
+    /// An entity's text as [`Source::text`] gives it.
+    pub fn text(&mut self, entity: EntityRef) -> Option<&'s [u8]> {
+        let spans = &self.source.spans;
+        let (kept, id, next) = match entity {
+            EntityRef::Person(id) => (&spans.people, id.uuid(), &mut self.next[0]),
+            EntityRef::Org(id) => (&spans.orgs, id.uuid(), &mut self.next[1]),
+            EntityRef::Record(id) => (&spans.records, id.uuid(), &mut self.next[2]),
+            EntityRef::Settings => return None,
+        };
+        let at = kept.find(id, *next)?;
+        *next = at + 1;
+        self.source.bytes.get(kept.texts[at].1.clone())
     }
 }
 
@@ -147,18 +182,17 @@ impl Source {
     /// line breaks. `None` for other entities, and where the document
     /// was not read with its texts kept.
     pub fn text(&self, entity: EntityRef) -> Option<&[u8]> {
-        let (kept, id) = match entity {
-            EntityRef::Person(id) => (&self.spans.people, id.uuid()),
-            EntityRef::Org(id) => (&self.spans.orgs, id.uuid()),
-            EntityRef::Record(id) => (&self.spans.records, id.uuid()),
-            EntityRef::Settings => return None,
-        };
-        self.bytes.get(kept.get(id)?.clone())
+        self.texts().text(entity)
+    }
+
+    /// Looks up many entities' texts, fastest in the document's order.
+    pub fn texts(&self) -> Texts<'_> {
+        Texts { source: self, next: [usize::MAX; 3] }
     }
 
     /// How many entities' texts are kept.
     pub fn len(&self) -> usize {
-        self.spans.people.by_id.len() + self.spans.orgs.by_id.len() + self.spans.records.by_id.len()
+        self.spans.people.texts.len() + self.spans.orgs.texts.len() + self.spans.records.texts.len()
     }
 
     pub fn is_empty(&self) -> bool {
