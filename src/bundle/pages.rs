@@ -328,18 +328,21 @@ impl<'c> Rewrite<'c> {
     /// read as a page.
     pub fn texts(self, current: &BTreeMap<String, String>) -> Result<Vec<(String, Option<String>)>, String> {
         let mut out = Vec::with_capacity(self.pages.len());
-        self.each_text(current, |page_key, text| out.push((page_key, text)))?;
+        self.each_text(current, |page_key, text| {
+            out.push((page_key, text.map(|t| String::from_utf8(t).expect("keys, texts and JSON are UTF-8"))))
+        })?;
         Ok(out)
     }
 
     /// [`Rewrite::texts`], handing each page to `out` as soon as it is made
     /// (in the order of their keys), so that the caller can work on one
-    /// (seal it) while the next is made. On failure, the pages handed over
-    /// so far are not all of them.
+    /// (seal it) while the next is made. The texts are UTF-8, handed over
+    /// as bytes (to be sealed as they are, without checking them again).
+    /// On failure, the pages handed over so far are not all of them.
     pub fn each_text(
         self,
         current: &BTreeMap<String, String>,
-        mut out: impl FnMut(String, Option<String>),
+        mut out: impl FnMut(String, Option<Vec<u8>>),
     ) -> Result<(), String> {
         for ((kind, number), mut changes) in self.pages {
             let page_key = page_name(kind, number);
@@ -379,8 +382,7 @@ impl<'c> Rewrite<'c> {
             for (old_key, doc) in old {
                 line(&mut text, old_key, doc.as_bytes());
             }
-            let text = (!text.is_empty()).then(|| String::from_utf8(text).expect("keys, texts and JSON are UTF-8"));
-            out(page_key, text);
+            out(page_key, (!text.is_empty()).then_some(text));
         }
         Ok(())
     }

@@ -165,7 +165,7 @@ impl Codec {
     pub async fn page_values(&self, store: &str, pages: &[(String, String)]) -> Result<Vec<JsValue>, JsValue> {
         let mut sealer = self.sealer(store).await?;
         for (page_key, text) in pages {
-            sealer.add(page_key, text)?;
+            sealer.add(page_key, text.as_bytes())?;
         }
         sealer.values().await
     }
@@ -214,18 +214,20 @@ enum Sealing {
 }
 
 impl Sealer {
-    /// Starts sealing one page's text (a fresh nonce for each).
-    pub fn add(&mut self, page_key: &str, text: &str) -> Result<(), JsValue> {
+    /// Starts sealing one page's text, UTF-8 (a fresh nonce for each).
+    pub fn add(&mut self, page_key: &str, text: &[u8]) -> Result<(), JsValue> {
         let sealing = match (&self.key, &self.subtle) {
             (Some(key), Some(subtle)) => {
                 let mut nonce = [0u8; 12];
                 getrandom::fill(&mut nonce).expect("the browser's crypto.getRandomValues is available");
                 let iv = Uint8Array::from(nonce.as_slice());
-                let promise =
-                    subtle.encrypt_with_object_and_u8_array(&gcm(&iv, &self.store, page_key), key, text.as_bytes())?;
+                let promise = subtle.encrypt_with_object_and_u8_array(&gcm(&iv, &self.store, page_key), key, text)?;
                 Sealing::Browser(iv, promise)
             }
-            _ => Sealing::Plain(self.codec.value(&self.store, page_key, "data", text, &[])),
+            _ => {
+                let text = std::str::from_utf8(text).map_err(|_| JsValue::from_str("a page's text is not UTF-8"))?;
+                Sealing::Plain(self.codec.value(&self.store, page_key, "data", text, &[]))
+            }
         };
         self.sealing.push(sealing);
         Ok(())

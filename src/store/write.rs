@@ -5,7 +5,7 @@ use js_sys::Array;
 use wasm_bindgen::JsValue;
 use web_sys::IdbTransactionMode;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use super::codec::Codec;
 use super::schema::{self, AUDIT, META, PAGES};
@@ -61,6 +61,7 @@ impl Store {
             let text = text.map_err(|why| StoreError::Failed(format!("page {page_key}: {}", why.detail())))?;
             current.insert(page_key, text);
         }
+        crate::web::mark("write-read");
         // Each page's text is sealed (by the browser, away from this
         // thread) while the next is made.
         let mut sealer = codec.sealer(PAGES).await.map_err(js)?;
@@ -119,12 +120,20 @@ impl Store {
     }
 
     /// The stored pages of these keys that exist, all asked for at once.
+    /// Which exist is asked first, in one request (a register has at most
+    /// a couple of thousand pages): an import into a new register touches
+    /// over a thousand pages that do not exist yet, and asking for each
+    /// costs more than the answer.
     async fn read_pages(&self, keys: impl Iterator<Item = &String>) -> Result<Vec<(String, JsValue)>, StoreError> {
         let js = |e: JsValue| StoreError::from_js(&e);
         let tx = self.db.transaction_with_str(PAGES).map_err(js)?;
         let store = tx.object_store(PAGES).map_err(js)?;
+        let stored: HashSet<String> = Array::from(&request(&store.get_all_keys().map_err(js)?).await?)
+            .iter()
+            .filter_map(|k| k.as_string())
+            .collect();
         let mut gets = Vec::new();
-        for key in keys {
+        for key in keys.filter(|key| stored.contains(*key)) {
             gets.push((key.clone(), store.get(&key.as_str().into()).map_err(js)?));
         }
         let mut found = Vec::with_capacity(gets.len());

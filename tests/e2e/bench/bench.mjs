@@ -364,9 +364,11 @@ async function main() {
       mergeAndCommitMs: round(im["import-applied"] - im["import-apply"]),
       mergeMs: round(im["command-planned"] - im["import-apply"]),
       writeMs: round(im["command-written"] - im["command-planned"]),
-      // Within the write: the pages' texts, sealing them, the transaction;
+      // Within the write: the pages' texts (first the touched pages
+      // grouped and those stored read), sealing them, the transaction;
       // while the browser commits it, the changes go into memory.
       pageTextsMs: round(im["write-texts"] - im["command-planned"]),
+      readPagesMs: round(im["write-read"] - im["command-planned"]),
       sealPagesMs: round(im["write-sealed"] - im["write-texts"]),
       transactionMs: round(im["command-written"] - im["write-sealed"]),
       applyInMemoryMs: round(im["command-applied"] - im["write-issued"]),
@@ -753,7 +755,7 @@ function report(r) {
     ["Register", `${s.people} people, ${s.organisations} organisations, ${s.records} records`, "", ""],
     ["Stored data", `${s.storedValues} IndexedDB values, ${mib(s.docChars)} MiB sealed (bundle ${mib(s.bundleBytes)} MiB)`, "", ""],
     ["Import: key derivation (Argon2id, not counted)", `${r.import.kdfMs} ms`, "", ""],
-    ["Import: decrypt + read + preview + merge + commit", `${r.import.totalWithoutKdfMs} ms (decrypt ${r.import.decryptMs}, read + preview ${r.import.readAndPreviewMs}, merge + commit ${r.import.mergeAndCommitMs}: merge ${r.import.mergeMs}, IndexedDB write ${r.import.writeMs} (page texts ${r.import.pageTextsMs}, sealing ${r.import.sealPagesMs}, transaction ${r.import.transactionMs}, in memory meanwhile ${r.import.applyInMemoryMs}))`, `≤ 3000 ms and ≤ 2 × ${r.import.limitMs} ms`, ok(r.import.totalWithoutKdfMs, Math.min(3000, 2 * r.import.limitMs))],
+    ["Import: decrypt + read + preview + merge + commit", `${r.import.totalWithoutKdfMs} ms (decrypt ${r.import.decryptMs}, read + preview ${r.import.readAndPreviewMs}, merge + commit ${r.import.mergeAndCommitMs}: merge ${r.import.mergeMs}, IndexedDB write ${r.import.writeMs} (page texts ${r.import.pageTextsMs} of which grouping and reading the stored ${r.import.readPagesMs}, sealing ${r.import.sealPagesMs}, transaction ${r.import.transactionMs}, in memory meanwhile ${r.import.applyInMemoryMs}))`, `≤ 3000 ms and ≤ 2 × ${r.import.limitMs} ms`, ok(r.import.totalWithoutKdfMs, Math.min(3000, 2 * r.import.limitMs))],
     ["  limit: raw IndexedDB write of the stored values + decrypt", `${r.import.limitMs} ms (write median ${r.rawWrite.medianMs} ms, runs ${r.rawWrite.runs.join(", ")})`, "", ""],
     ["Export of the whole register (collect + seal, with key derivation)", `${r.export.totalMs} ms (worker start ${r.export.workerStartMs}, collect ${r.export.collectMs}, JSON ${r.export.jsonMs} while a worker derives the key and compresses, then waiting for the worker to compress the rest and encrypt ${r.export.workerWaitMs}); ${mib(r.export.bundleBytes)} MiB file`, "≤ 2000 ms", ok(r.export.totalMs, 2000)],
     ["Raw IndexedDB read of the same stored values (getAll + getAllKeys, 1 transaction)", `median ${r.rawRead.medianMs} ms (runs ${r.rawRead.runs.join(", ")})`, "the limit", ""],
