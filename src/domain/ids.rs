@@ -12,28 +12,14 @@ use uuid::Uuid;
 macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
         pub struct $name(Uuid);
 
-        // Compared and hashed as one 128-bit number: the same order as the
-        // id's bytes, without comparing them one by one (which is what a
-        // byte array's comparison costs in WebAssembly). Registers compare
-        // and hash ids millions of times.
-        impl Ord for $name {
-            fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-                self.0.as_u128().cmp(&other.0.as_u128())
-            }
-        }
-
-        impl PartialOrd for $name {
-            fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-                Some(self.cmp(other))
-            }
-        }
-
+        // Hashed as its 16 bytes in one go (a byte array's own hash adds
+        // its length first): registers hash ids by the hundred thousand.
         impl std::hash::Hash for $name {
             fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-                state.write_u128(self.0.as_u128());
+                state.write(self.0.as_bytes());
             }
         }
 

@@ -20,7 +20,7 @@ use super::dto::{ConsentConfigDto, ConsentEntryDto};
 use super::error::BundleError;
 use crate::domain::{
     CategoryKey, CustomValue, DeviceId, Disclosure, EntityRef, ExportScope, FieldKind, OrgId, PersonField, PersonId,
-    RecordId, RecordKind, Settings, Snapshot, Stamp, Tombstone, TombstoneReason,
+    RecordKind, Settings, Snapshot, Stamp, Tombstone, TombstoneReason,
 };
 use crate::domain::{ConsentConfig, ConsentEntry, ConsentId, Purpose};
 
@@ -327,12 +327,13 @@ where
         if o.name.trim().is_empty() {
             return Err(schema(format!("organisation {id}: no name")));
         }
-        org_ids.push(o.id);
+        org_ids.push(id.as_u128());
         spans.orgs.add(id, span);
         orgs.push(o);
     }
     let org_ids = unique(org_ids).map_err(|id| schema(format!("organisation {id}: listed twice")))?;
-    let org_known = |org: OrgId| org_ids.binary_search(&org).is_ok() || tombstoned.contains(&EntityRef::Org(org));
+    let org_known =
+        |org: OrgId| org_ids.binary_search(&org.uuid().as_u128()).is_ok() || tombstoned.contains(&EntityRef::Org(org));
 
     let mut people = Vec::new();
     let mut person_ids = Vec::with_capacity(raw.people.len());
@@ -345,7 +346,7 @@ where
         for s in p.stamps.values() {
             check_time(&|| format!("person {id}"), *s)?;
         }
-        person_ids.push(p.id);
+        person_ids.push(id.as_u128());
         for a in &p.affiliations {
             if !org_known(a.org) {
                 return Err(bad(&format!("linked to organisation {}, which is not in the bundle", a.org)));
@@ -388,10 +389,12 @@ where
         people.push(p);
     }
     let person_ids = unique(person_ids).map_err(|id| schema(format!("person {id}: listed twice")))?;
-    let person_known = |p: PersonId| person_ids.binary_search(&p).is_ok() || tombstoned.contains(&EntityRef::Person(p));
+    let person_known = |p: PersonId| {
+        person_ids.binary_search(&p.uuid().as_u128()).is_ok() || tombstoned.contains(&EntityRef::Person(p))
+    };
 
     let mut records = Vec::new();
-    let mut record_ids: Vec<RecordId> = Vec::with_capacity(raw.records.len());
+    let mut record_ids = Vec::with_capacity(raw.records.len());
     // A bundle lists records by person: one look per person, not per record.
     let mut known_person = None;
     for parsed in raw.records {
@@ -401,7 +404,7 @@ where
         let r = dto.read(implied).map_err(|e| schema(format!("record {id}: {}", e.what)))?;
         let bad = |what: String| schema(format!("record {id}: {what}"));
         check_time(&|| format!("record {id}"), r.stamp)?;
-        record_ids.push(r.id);
+        record_ids.push(id.as_u128());
         if known_person != Some(r.person) {
             if !person_known(r.person) {
                 return Err(bad(format!("belongs to person {}, who is neither in the bundle nor deleted", r.person)));
@@ -512,13 +515,14 @@ where
     })
 }
 
-/// The ids sorted, to look up; the first id listed twice refuses them.
-/// (Sorting a register's hundreds of thousands of ids costs less than
-/// hashing each, and no list of ids can make it slow.)
-fn unique<T: Ord + Copy>(mut ids: Vec<T>) -> Result<Vec<T>, T> {
+/// The ids (as numbers, which sort as the ids do) sorted, to look up;
+/// the first id listed twice refuses them. (Sorting a register's hundreds
+/// of thousands of ids costs less than hashing each, and no list of ids
+/// can make it slow.)
+fn unique(mut ids: Vec<u128>) -> Result<Vec<u128>, Uuid> {
     ids.sort_unstable();
     match ids.windows(2).find(|pair| pair[0] == pair[1]) {
-        Some(pair) => Err(pair[0]),
+        Some(pair) => Err(Uuid::from_u128(pair[0])),
         None => Ok(ids),
     }
 }
