@@ -274,3 +274,161 @@ fn documents_of_every_version_store_their_texts_readably() {
         assert_eq!(all.contains("\"implied_by\":"), implies, "{file}");
     }
 }
+
+/// Every entity's kept text is the JSON the document lists for it.
+fn assert_texts_are_the_listed(source: &document::Source, read: &Snapshot, value: &Value, case: &str) {
+    let entities = read.people.iter().map(|p| (EntityRef::Person(p.id), "people", p.id.uuid()));
+    let entities = entities
+        .chain(read.orgs.iter().map(|o| (EntityRef::Org(o.id), "organisations", o.id.uuid())))
+        .chain(read.records.iter().map(|r| (EntityRef::Record(r.id), "records", r.id.uuid())));
+    let mut found = 0;
+    for (entity, list, id) in entities {
+        let text = source.text(entity).unwrap_or_else(|| panic!("{case}: the text of {entity:?}"));
+        let listed = value[list].as_array().unwrap().iter().find(|e| e["id"] == id.to_string()).unwrap();
+        assert_eq!(&serde_json::from_slice::<Value>(text).unwrap(), listed, "{case}: {entity:?}");
+        found += 1;
+    }
+    assert_eq!(found, source.len(), "{case}");
+}
+
+/// A document's members as JSON, in this order.
+fn members(value: &Value, order: &[&str]) -> String {
+    let object = value.as_object().unwrap();
+    let mut keys: Vec<&String> = object.keys().collect();
+    keys.sort_by_key(|k| order.iter().position(|o| o == k).unwrap_or(usize::MAX));
+    let parts: Vec<String> =
+        keys.iter().map(|k| format!("{}:{}", serde_json::to_string(k).unwrap(), object[k.as_str()])).collect();
+    format!("{{{}}}", parts.join(","))
+}
+
+#[test]
+fn a_document_spaced_or_ordered_otherwise_reads_the_same_with_every_text_kept() {
+    let snapshot = sample();
+    let compact = document::write(&snapshot);
+    let value: Value = serde_json::from_slice(&compact).unwrap();
+    let expected = document::read(&compact, at(100_000)).unwrap();
+    let pretty = serde_json::to_string_pretty(&value).unwrap();
+    let lists_first = members(&value, &["records", "people", "organisations"]);
+    let cases: Vec<(&str, String)> = vec![
+        ("as written", String::from_utf8(compact.clone()).unwrap()),
+        ("spaces, tabs and carriage returns between its parts", pretty.replace('\n', " \r\t ")),
+        ("its lists first, in another order", lists_first.clone()),
+        ("a member's name with an escape", lists_first.replacen("\"people\":", "\"peo\\u0070le\":", 1)),
+        ("white space around it", format!(" \t{}\r ", String::from_utf8(compact.clone()).unwrap())),
+    ];
+    for (case, text) in cases {
+        assert!(!text.contains('\n'), "{case}: no line breaks, so texts are kept");
+        let (read, source) =
+            document::read_source(text.clone().into_bytes(), at(100_000)).unwrap_or_else(|e| panic!("{case}: {e:?}"));
+        assert_eq!(read, expected, "{case}");
+        assert_eq!(source.len(), read.people.len() + read.orgs.len() + read.records.len(), "{case}");
+        assert_texts_are_the_listed(&source, &read, &value, case);
+    }
+
+    // Empty lists, spaced.
+    let mut empty = value.clone();
+    for list in ["people", "organisations", "records"] {
+        empty[list] = Value::Array(Vec::new());
+    }
+    let empty = serde_json::to_string(&empty).unwrap().replace("[]", "[ \t ]");
+    let (read, source) = document::read_source(empty.into_bytes(), at(100_000)).unwrap();
+    assert!(read.people.is_empty() && read.orgs.is_empty() && read.records.is_empty());
+    assert!(source.is_empty());
+}
+
+#[test]
+fn a_document_that_does_not_read_is_refused_with_its_texts_as_by_the_plain_reader() {
+    let compact = String::from_utf8(document::write(&sample())).unwrap();
+    let value: Value = serde_json::from_str(&compact).unwrap();
+    let people = serde_json::to_string(&value["people"]).unwrap();
+    let i = compact.find("\"person\":\"").unwrap() + 10;
+    let dangling = format!("{}00000000-0000-7000-8000-000000000001{}", &compact[..i], &compact[i + 36..]);
+    let cases: Vec<(&str, String, &str)> = vec![
+        ("people listed twice", compact.replacen('{', &format!("{{\"people\":{people},"), 1), "duplicate field"),
+        ("an unknown member", compact.replacen('{', "{\"extra\":1,", 1), "unknown field"),
+        ("something after it", format!("{compact} x"), ""),
+        ("a second document after it", format!("{compact}{{}}"), ""),
+        ("cut short in its people", compact[..compact.find("\"organisations\"").unwrap()].to_owned(), ""),
+        ("no records", members(&value, &[]).replacen("\"records\":", "\"recordz\":", 1), "unknown field"),
+        ("people that are no list", compact.replacen("\"people\":[", "\"people\":{\"a\":[", 1), ""),
+        ("a person that is no object", compact.replacen("\"people\":[", "\"people\":[1,", 1), "person #1"),
+        ("a list closed too early", compact.replacen("\"people\":[", "\"people\":[{}],[", 1), ""),
+        ("a list without its comma", compact.replacen("},{\"id\"", "} {\"id\"", 1), ""),
+        ("not an object", format!("[{compact}]"), ""),
+        ("empty", String::new(), ""),
+        ("a dangling link (read, then checked)", dangling, "neither in the bundle"),
+    ];
+    for (case, text, says) in cases {
+        let plain = document::read(text.as_bytes(), at(100_000)).expect_err(case);
+        let kept = document::read_source(text.clone().into_bytes(), at(100_000)).err().expect(case);
+        assert_eq!(format!("{kept:?}"), format!("{plain:?}"), "{case}");
+        for size in [1, 7, 4096] {
+            let kept = in_pieces(text.as_bytes(), size).finish(at(100_000)).err().expect(case);
+            assert_eq!(format!("{kept:?}"), format!("{plain:?}"), "{case}, in pieces of {size}");
+        }
+        assert_eq!(format!("{kept:?}"), format!("{plain:?}"), "{case}");
+        assert!(format!("{kept:?}").contains(says), "{case}: {kept:?}");
+    }
+}
+
+#[test]
+fn a_document_that_is_not_utf8_is_refused_as_such() {
+    let compact = String::from_utf8(document::write(&sample())).unwrap();
+    let mut bytes = compact.replacen("{\"id\"", "{\"x\":\"\u{e4}\",\"id\"", 1).into_bytes();
+    let at_char = bytes.windows(5).position(|w| w == b"\"x\":\"").unwrap() + 5;
+    assert_eq!(bytes[at_char], 0xc3);
+    bytes[at_char] = 0xff;
+    let e = document::read_source(bytes.clone(), at(100_000)).err().unwrap();
+    assert!(format!("{e:?}").contains("UTF-8"), "{e:?}");
+    for size in [1, 2, 3, 1000] {
+        let e = in_pieces(&bytes, size).finish(at(100_000)).err().unwrap();
+        assert!(format!("{e:?}").contains("UTF-8"), "in pieces of {size}: {e:?}");
+    }
+    // Cut inside a character at its end.
+    let ends_early = compact.as_bytes()[..compact.find('\u{e4}').unwrap() + 1].to_vec();
+    let e = in_pieces(&ends_early, 10).finish(at(100_000)).err().unwrap();
+    assert!(format!("{e:?}").contains("Schema"), "{e:?}");
+}
+
+/// A document read as it would arrive, in pieces of `size` bytes.
+fn in_pieces(bytes: &[u8], size: usize) -> document::Reading {
+    let mut reading = document::Reading::new(bytes.len());
+    for piece in bytes.chunks(size) {
+        reading.push(piece);
+    }
+    assert_eq!(reading.len(), bytes.len());
+    reading
+}
+
+#[test]
+fn a_document_read_as_it_arrives_in_pieces_of_any_size_reads_as_when_whole() {
+    let snapshot = sample();
+    let compact = String::from_utf8(document::write(&snapshot)).unwrap();
+    let value: Value = serde_json::from_str(&compact).unwrap();
+    let spaced = serde_json::to_string_pretty(&value).unwrap().replace('\n', " \r\t ");
+    let lists_first = members(&value, &["records", "people", "organisations"]);
+    for (case, text) in [("as written", compact), ("spaced", spaced), ("lists first", lists_first)] {
+        let (expected, whole) = document::read_source(text.clone().into_bytes(), at(100_000)).unwrap();
+        assert!(whole.len() >= 5, "{case}");
+        // Pieces end inside names, numbers, escapes and characters.
+        for size in [1, 2, 3, 5, 64, 1000, text.len()] {
+            // Everything is read before the document's end comes.
+            let end = text.rfind('}').unwrap();
+            let mut reading = in_pieces(&text.as_bytes()[..end], size);
+            assert_eq!(reading.entities(), whole.len(), "{case}, in pieces of {size}: read as it comes");
+            reading.push(&text.as_bytes()[end..]);
+            let read = reading.finish(at(100_000)).unwrap().0;
+            assert_eq!(read, expected, "{case}, in pieces of {size}");
+            let (read, source) = in_pieces(text.as_bytes(), size).finish(at(100_000)).unwrap();
+            assert_eq!(read, expected, "{case}, in pieces of {size}");
+            assert_eq!(source.bytes(), text.as_bytes(), "{case}, in pieces of {size}");
+            assert_eq!(source.len(), whole.len(), "{case}, in pieces of {size}");
+            assert_texts_are_the_listed(&source, &read, &value, case);
+        }
+    }
+    // With line breaks: read as a whole, keeping no texts.
+    let pretty = serde_json::to_string_pretty(&value).unwrap();
+    let (read, source) = in_pieces(pretty.as_bytes(), 100).finish(at(100_000)).unwrap();
+    assert_eq!(read, document::read(pretty.as_bytes(), at(100_000)).unwrap());
+    assert!(source.is_empty());
+}

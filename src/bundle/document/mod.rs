@@ -38,8 +38,10 @@ pub const OLDEST_VERSION: u64 = 1;
 /// stamp with it.
 pub const MAX_CLOCK_SKEW_DAYS: i64 = 7;
 mod source;
+mod walk;
 mod write;
 pub use source::{read_source, Source, Texts};
+pub use walk::Reading;
 pub use write::{write, write_to, write_view_to};
 
 /// The record kinds a scope may name: those documents tag records with.

@@ -10,14 +10,8 @@
 use std::ops::Range;
 
 use chrono::{DateTime, Utc};
-use serde::de::{DeserializeOwned, Deserializer};
-use serde::Deserialize;
-use serde_json::value::RawValue;
-use serde_json::Value;
 use uuid::Uuid;
 
-use super::{check_kind, checked, parse, schema, RawDocument};
-use crate::bundle::dto::{ConsentEntryDto, DisclosureDto, OrgDto, PersonDto, RecordDto, TombstoneDto};
 use crate::bundle::BundleError;
 use crate::domain::{EntityRef, Snapshot};
 
@@ -31,38 +25,6 @@ impl<D> Parsed<D> for D {
         (self, None)
     }
 }
-
-/// A DTO with the addresses of its JSON in the document's bytes.
-pub(super) struct Spanned<T> {
-    value: T,
-    at: Range<usize>,
-}
-
-impl<T> Parsed<T> for Spanned<T> {
-    fn into_parts(self) -> (T, Option<Range<usize>>) {
-        (self.value, Some(self.at))
-    }
-}
-
-impl<'de, T: DeserializeOwned> Deserialize<'de> for Spanned<T> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let raw: &'de RawValue = Deserialize::deserialize(d)?;
-        let text = raw.get();
-        let value = serde_json::from_str(text).map_err(serde::de::Error::custom)?;
-        let start = text.as_ptr() as usize;
-        Ok(Spanned { value, at: start..start + text.len() })
-    }
-}
-
-type SpannedDocument = RawDocument<
-    Spanned<PersonDto>,
-    Spanned<OrgDto>,
-    Spanned<RecordDto>,
-    TombstoneDto,
-    DisclosureDto,
-    ConsentEntryDto,
-    crate::bundle::gdpr::RequestDto,
->;
 
 /// Where the entities' texts lie in a document, by id, as offsets.
 #[derive(Default)]
@@ -80,14 +42,13 @@ impl Spans {
     }
 
     /// Ready to look up, once every text is added.
-    fn sorted(self) -> Spans {
+    pub(super) fn sorted(self) -> Spans {
         Spans { people: self.people.sorted(), orgs: self.orgs.sorted(), records: self.records.sorted(), ..self }
     }
 
-    fn of(bytes: &[u8]) -> Spans {
-        let start = bytes.as_ptr() as usize;
-        let at = start..start + bytes.len();
-        Spans { people: Kept::new(&at), orgs: Kept::new(&at), records: Kept::new(&at), implied_by: None }
+    /// Spans in a document of `len` bytes.
+    pub(super) fn of(len: usize) -> Spans {
+        Spans { people: Kept::new(len), orgs: Kept::new(len), records: Kept::new(len), implied_by: None }
     }
 }
 
@@ -97,24 +58,25 @@ impl Spans {
 /// a [`Texts`] cursor finds most where the last one ended.
 #[derive(Default)]
 pub(super) struct Kept {
-    bytes: Range<usize>,
+    /// The document's length.
+    len: usize,
     texts: Vec<(Uuid, Range<usize>)>,
     /// Ids and their positions in `texts`, in the order of the ids.
     by_id: Vec<(u128, u32)>,
 }
 
 impl Kept {
-    fn new(bytes: &Range<usize>) -> Kept {
-        Kept { bytes: bytes.clone(), texts: Vec::new(), by_id: Vec::new() }
+    fn new(len: usize) -> Kept {
+        Kept { len, texts: Vec::new(), by_id: Vec::new() }
     }
 
-    /// Keeps an entity's text, given by its addresses (nothing: not kept).
+    /// Keeps an entity's text, given by where it lies (nothing: not kept).
     /// The reader adds each id once: it refuses a document that lists one
     /// twice.
     pub(super) fn add(&mut self, id: Uuid, at: Option<Range<usize>>) {
         let Some(at) = at else { return };
-        if at.start >= self.bytes.start && at.end <= self.bytes.end && at.start < at.end {
-            self.texts.push((id, at.start - self.bytes.start..at.end - self.bytes.start));
+        if at.start < at.end && at.end <= self.len {
+            self.texts.push((id, at));
         }
     }
 
@@ -168,6 +130,10 @@ pub struct Source {
 }
 
 impl Source {
+    pub(super) fn new(bytes: Vec<u8>, spans: Spans) -> Source {
+        Source { bytes, spans }
+    }
+
     /// The document's bytes.
     pub fn bytes(&self) -> &[u8] {
         &self.bytes
@@ -205,23 +171,5 @@ impl Source {
 /// breaks (not as this app writes them) keeps no texts: a page stores a
 /// document per line.
 pub fn read_source(bytes: Vec<u8>, now: DateTime<Utc>) -> Result<(Snapshot, Source), BundleError> {
-    if bytes.contains(&b'\n') {
-        let snapshot = super::read(&bytes, now)?;
-        return Ok((snapshot, Source { bytes, spans: Spans::none() }));
-    }
-    let mut spans = Spans::of(&bytes);
-    let snapshot = match serde_json::from_slice::<SpannedDocument>(&bytes) {
-        Ok(doc) => {
-            check_kind(Some(&Value::from(doc.format.as_str())), Some(&Value::from(doc.version)))?;
-            let snapshot = checked(doc, now, &mut spans)?;
-            spans = spans.sorted();
-            snapshot
-        }
-        // Read again to say what is wrong (the same shapes: it fails too).
-        Err(_) => {
-            parse(&bytes)?;
-            return Err(schema("document"));
-        }
-    };
-    Ok((snapshot, Source { bytes, spans }))
+    super::Reading::of(bytes).finish(now)
 }
