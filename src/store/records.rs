@@ -12,16 +12,11 @@
 //! does not answer, and where a page is sealed by the app's own cipher
 //! (earlier versions; the worker has only the browser's key).
 
-use std::cell::RefCell;
-use std::collections::VecDeque;
-use std::rc::Rc;
-
-use js_sys::{Array, ArrayBuffer, Function, Promise, Reflect, Uint8Array};
+use js_sys::{Array, ArrayBuffer, Function, Reflect, Uint8Array};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsError, JsValue};
-use wasm_bindgen_futures::JsFuture;
-use web_sys::{CryptoKey, IdbDatabase, IdbFactory, IdbKeyRange, IdbRequest, MessageEvent};
+use web_sys::{CryptoKey, IdbDatabase, IdbFactory, IdbKeyRange, IdbRequest};
 
 use super::codec::Codec;
 use super::{decode_page, get_all, keyed, request, LoadProblem, Loaded, StoreError};
@@ -76,29 +71,10 @@ enum Source {
 
 /// A worker reading and decoding the records.
 pub(super) struct Decoding {
-    worker: web_sys::Worker,
+    listening: web::worker::Listening,
     /// What the worker is asked to read: the database's name and the
     /// browser's page key.
     task: Array,
-    inbox: Rc<RefCell<Inbox>>,
-    _listening: Closure<dyn FnMut(MessageEvent)>,
-}
-
-/// The worker's messages not yet taken, and the waiter to wake when the
-/// next one comes.
-#[derive(Default)]
-struct Inbox {
-    said: VecDeque<JsValue>,
-    waking: Option<Function>,
-}
-
-impl Drop for Decoding {
-    fn drop(&mut self) {
-        self.worker.set_onmessage(None);
-        self.worker.set_onerror(None);
-        self.worker.set_onmessageerror(None);
-        self.worker.terminate();
-    }
 }
 
 impl Decoding {
@@ -109,43 +85,21 @@ impl Decoding {
     pub(super) async fn start(db: &str, codec: &Codec) -> Option<Decoding> {
         let key = codec.page_key().await.ok()?;
         let (worker, _) = web::worker::start(SCRIPT, &[])?;
-        let inbox = Rc::new(RefCell::new(Inbox::default()));
-        let into = inbox.clone();
-        let listening = Closure::<dyn FnMut(MessageEvent)>::new(move |m: MessageEvent| {
-            let mut inbox = into.borrow_mut();
-            inbox.said.push_back(m.data());
-            if let Some(wake) = inbox.waking.take() {
-                let _ = wake.call0(&JsValue::NULL);
-            }
-        });
-        let listener: &Function = listening.as_ref().unchecked_ref();
-        worker.set_onmessage(Some(listener));
-        // An error event is not a message: its data is undefined, which
-        // is a failure wherever it comes.
-        worker.set_onerror(Some(listener));
-        worker.set_onmessageerror(Some(listener));
+        let listening = web::worker::Listening::new(worker);
         let task = Array::of2(&JsValue::from_str(db), &key.map_or(JsValue::NULL, JsValue::from));
-        Some(Decoding { worker, task, inbox, _listening: listening })
+        Some(Decoding { listening, task })
     }
 
     /// Asks the worker to read the records. The browser's database reads
     /// one request at a time: asked before the page's own reading is done,
     /// the records' 60 MB would hold up the list.
     pub(super) fn go(&self) {
-        if self.worker.post_message(&self.task).is_err() {
-            self.worker.terminate();
-            self.inbox.borrow_mut().said.push_back(JsValue::FALSE);
-        }
+        self.listening.post(&self.task, None);
     }
 
     /// The worker's next message, if one comes within `ms`.
     async fn said(&self, ms: i32) -> Option<JsValue> {
-        if let Some(data) = self.inbox.borrow_mut().said.pop_front() {
-            return Some(data);
-        }
-        let arrived = Promise::new(&mut |wake, _| self.inbox.borrow_mut().waking = Some(wake));
-        let _ = JsFuture::from(Promise::race(&Array::of2(&arrived, &web::timer(ms)))).await;
-        self.inbox.borrow_mut().said.pop_front()
+        self.listening.said(ms).await
     }
 
     /// Reads the packed pieces the worker hands over as it decodes them,

@@ -3,8 +3,15 @@
 //! so a worker needs no download of its own and runs exactly this build.
 //! `ui::mount` does nothing there (no window).
 
-use js_sys::{Object, Promise, Reflect};
-use wasm_bindgen::JsValue;
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::Rc;
+
+use js_sys::{Array, Function, Object, Promise, Reflect};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::MessageEvent;
 
 /// Starts the module worker `script` and posts it the app's loader and
 /// module with `fields`. Returns the worker and a promise of its first
@@ -42,4 +49,73 @@ pub fn next_message(worker: &web_sys::Worker) -> Promise {
         worker.set_onerror(Some(&reject));
         worker.set_onmessageerror(Some(&reject));
     })
+}
+
+/// A worker's messages as they come, kept until taken ([`Listening::said`]);
+/// an error event counts as a message whose data is undefined (a failure
+/// wherever it comes). Dropping it ends the worker.
+pub struct Listening {
+    worker: web_sys::Worker,
+    inbox: Rc<RefCell<Inbox>>,
+    _listening: Closure<dyn FnMut(MessageEvent)>,
+}
+
+/// The messages not yet taken, and the waiter to wake when the next one
+/// comes.
+#[derive(Default)]
+struct Inbox {
+    said: VecDeque<JsValue>,
+    waking: Option<Function>,
+}
+
+impl Listening {
+    /// Listens to `worker` from now on.
+    pub fn new(worker: web_sys::Worker) -> Listening {
+        let inbox = Rc::new(RefCell::new(Inbox::default()));
+        let into = inbox.clone();
+        let listening = Closure::<dyn FnMut(MessageEvent)>::new(move |m: MessageEvent| {
+            let mut inbox = into.borrow_mut();
+            inbox.said.push_back(m.data());
+            if let Some(wake) = inbox.waking.take() {
+                let _ = wake.call0(&JsValue::NULL);
+            }
+        });
+        let listener: &Function = listening.as_ref().unchecked_ref();
+        worker.set_onmessage(Some(listener));
+        worker.set_onerror(Some(listener));
+        worker.set_onmessageerror(Some(listener));
+        Listening { worker, inbox, _listening: listening }
+    }
+
+    /// Posts `message` (handing over `transfer`); if that fails, the worker
+    /// ends and its next message is `false`.
+    pub fn post(&self, message: &JsValue, transfer: Option<&Array>) {
+        let posted = match transfer {
+            Some(transfer) => self.worker.post_message_with_transfer(message, transfer),
+            None => self.worker.post_message(message),
+        };
+        if posted.is_err() {
+            self.worker.terminate();
+            self.inbox.borrow_mut().said.push_back(JsValue::FALSE);
+        }
+    }
+
+    /// The worker's next message, if one comes within `ms`.
+    pub async fn said(&self, ms: i32) -> Option<JsValue> {
+        if let Some(data) = self.inbox.borrow_mut().said.pop_front() {
+            return Some(data);
+        }
+        let arrived = Promise::new(&mut |wake, _| self.inbox.borrow_mut().waking = Some(wake));
+        let _ = JsFuture::from(Promise::race(&Array::of2(&arrived, &super::timer(ms)))).await;
+        self.inbox.borrow_mut().said.pop_front()
+    }
+}
+
+impl Drop for Listening {
+    fn drop(&mut self) {
+        self.worker.set_onmessage(None);
+        self.worker.set_onerror(None);
+        self.worker.set_onmessageerror(None);
+        self.worker.terminate();
+    }
 }
