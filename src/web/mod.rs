@@ -11,6 +11,7 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use crate::domain::Collator;
 
+pub mod inflating;
 pub mod sealing;
 pub mod tabs;
 pub mod worker;
@@ -159,6 +160,19 @@ pub fn mark(name: &str) {
         let name = format!("sidos:{name}");
         p.clear_marks_with_mark_name(&name);
         let _ = p.mark(&name);
+    }
+}
+
+/// [`mark`] at `at`, a time of the page's timeline ([`millis`]) that has
+/// passed: for work measured elsewhere (on a worker).
+pub fn mark_at(name: &str, at: f64) {
+    let Some(p) = web_sys::window().and_then(|w| w.performance()) else { return };
+    let name = format!("sidos:{name}");
+    p.clear_marks_with_mark_name(&name);
+    let options = Object::new();
+    let mark = Reflect::get(&p, &"mark".into()).ok().and_then(|f| f.dyn_into::<Function>().ok());
+    if let (Some(mark), Ok(true)) = (mark, Reflect::set(&options, &"startTime".into(), &at.into())) {
+        let _ = mark.call2(&p, &name.into(), &options);
     }
 }
 

@@ -12,28 +12,30 @@ const names = (page) => page.locator(".vrow .name");
 const exportPart = (page) => page.getByRole("region", { name: fi.exchange.export_title });
 const importPart = (page) => page.getByRole("region", { name: fi.exchange.import_title });
 
-async function exportBundle(page, testInfo, file, { recipient = "", worker = "real" } = {}) {
-  await openApp(page, "/exchange");
+/** Replaces the page's workers: none can start ("missing"), one starts
+ * and never answers ("silent"), or one says ready and then fails
+ * ("refuses"); "real" keeps the browser's own. */
+async function fakeWorkers(page, worker) {
   if (worker === "missing") {
-    // As in a browser that cannot start the sealing worker.
+    // As in a browser that cannot start a worker.
     await page.evaluate(() => {
       window.Worker = function () {
         throw new Error("no workers");
       };
     });
   } else if (worker === "refuses") {
-    // A worker that starts but cannot seal the bundle.
+    // A worker that starts but cannot do its work.
     await page.evaluate(() => {
       window.Worker = class {
         postMessage(data) {
-          const answer = data && data.glue ? "ready" : data === null ? false : undefined;
+          const answer = data && data.glue ? "ready" : data === null || (data && data.compressed) ? false : undefined;
           if (answer !== undefined) setTimeout(() => this.onmessage(new MessageEvent("message", { data: answer })));
         }
         terminate() {}
       };
     });
   } else if (worker === "silent") {
-    // A worker that starts but never says it is ready.
+    // A worker that starts but never answers.
     await page.evaluate(() => {
       window.Worker = class {
         postMessage() {}
@@ -41,6 +43,11 @@ async function exportBundle(page, testInfo, file, { recipient = "", worker = "re
       };
     });
   }
+}
+
+async function exportBundle(page, testInfo, file, { recipient = "", worker = "real" } = {}) {
+  await openApp(page, "/exchange");
+  await fakeWorkers(page, worker);
   await exportPart(page).getByLabel(fi.exchange.recipient).fill(recipient);
   await exportPart(page).getByLabel(fi.exchange.passphrase, { exact: true }).fill(PASS);
   await exportPart(page).getByLabel(fi.exchange.passphrase_again).fill(PASS);
@@ -55,12 +62,16 @@ async function exportBundle(page, testInfo, file, { recipient = "", worker = "re
   return path;
 }
 
-async function openBundle(page, path, passphrase = PASS) {
+async function openBundle(page, path, passphrase = PASS, { worker = "real" } = {}) {
   await openApp(page, "/exchange");
+  await fakeWorkers(page, worker);
   await page.getByLabel(fi.exchange.pick_file).setInputFiles(path);
   await importPart(page).getByLabel(fi.exchange.passphrase, { exact: true }).fill(passphrase);
   await page.getByRole("button", { name: fi.exchange.open_button }).click();
 }
+
+/** Whether the last import's document was decompressed by its worker. */
+const importedByWorker = (page) => page.evaluate(() => performance.getEntriesByName("sidos:import-by-worker").length);
 
 const countsRow = (page, name) => page.getByRole("row").filter({ has: page.getByRole("rowheader", { name, exact: true }) });
 
@@ -93,6 +104,7 @@ test("two colleagues exchange bundles and end with the same register", async ({ 
   await importPart(b).getByLabel(fi.exchange.passphrase, { exact: true }).fill(PASS);
   await b.getByRole("button", { name: fi.exchange.open_button }).click();
   await expect(countsRow(b, fi.nav.people)).toContainText("2");
+  expect(await importedByWorker(b)).toBe(1);
   await expect(b.getByText(fi.exchange.no_conflicts)).toBeVisible();
   await b.getByRole("button", { name: fi.exchange.apply }).click();
   await expect(b.getByRole("status").getByText(fi.notice.imported)).toBeVisible();
@@ -219,15 +231,17 @@ test("files that are not bundles, or are damaged, are refused with a clear messa
 });
 
 for (const worker of ["missing", "silent", "refuses"]) {
-  test(`without a worker to seal it (${worker}), the page seals the export itself`, async ({ browser }, testInfo) => {
+  test(`without a worker to seal it (${worker}), the page seals the export itself, and opens it so`, async ({ browser }, testInfo) => {
     const a = await (await browser.newContext()).newPage();
     await openApp(a);
     await addPerson(a, { given: "Kati", family: "Häkkinen", email: "kati@mipro.fi" });
     const file = await exportBundle(a, testInfo, `${worker}-worker.json`, { worker });
     const b = await (await browser.newContext()).newPage();
     await openApp(b);
-    await openBundle(b, file);
+    // Nor one to decompress it: the importing page does that itself.
+    await openBundle(b, file, PASS, { worker });
     await expect(countsRow(b, fi.nav.people)).toContainText("1");
+    expect(await importedByWorker(b)).toBe(0);
     await b.getByRole("button", { name: fi.exchange.apply }).click();
     await expect(b.getByRole("status").getByText(fi.notice.imported)).toBeVisible();
     await openApp(b, "/people");

@@ -357,9 +357,18 @@ async function main() {
     await apply.click();
     await page.getByRole("status").getByText(fi.notice.imported).waitFor({ timeout: 600_000 });
     const im = await marks(page);
+    // Where the page decompresses the document itself, the decryption
+    // ends with it.
+    im["import-inflated"] ??= im["import-decrypted"];
+    im["import-unsealed"] ??= im["import-decrypted"];
     results.import = {
       kdfMs: round(im["import-key"] - im["import-start"]),
-      decryptMs: round(im["import-decrypted"] - im["import-key"]),
+      // The decryption's own cost: decrypting, then decompressing (on a
+      // worker, its own time, while the page reads what has come).
+      decryptMs: round(im["import-inflated"] - im["import-key"]),
+      decompressMs: round(im["import-inflated"] - im["import-unsealed"]),
+      // From the decryption to the last piece decompressed (and read).
+      decompressAndReadMs: round(im["import-decrypted"] - im["import-unsealed"]),
       readAndPreviewMs: round(im["import-preview"] - im["import-decrypted"]),
       mergeAndCommitMs: round(im["import-applied"] - im["import-apply"]),
       mergeMs: round(im["command-planned"] - im["import-apply"]),
@@ -755,7 +764,7 @@ function report(r) {
     ["Register", `${s.people} people, ${s.organisations} organisations, ${s.records} records`, "", ""],
     ["Stored data", `${s.storedValues} IndexedDB values, ${mib(s.docChars)} MiB sealed (bundle ${mib(s.bundleBytes)} MiB)`, "", ""],
     ["Import: key derivation (Argon2id, not counted)", `${r.import.kdfMs} ms`, "", ""],
-    ["Import: decrypt + read + preview + merge + commit", `${r.import.totalWithoutKdfMs} ms (decrypt ${r.import.decryptMs}, read + preview ${r.import.readAndPreviewMs}, merge + commit ${r.import.mergeAndCommitMs}: merge ${r.import.mergeMs}, IndexedDB write ${r.import.writeMs} (page texts ${r.import.pageTextsMs} of which grouping and reading the stored ${r.import.readPagesMs}, sealing ${r.import.sealPagesMs}, transaction ${r.import.transactionMs}, in memory meanwhile ${r.import.applyInMemoryMs}))`, `≤ 3000 ms and ≤ 2 × ${r.import.limitMs} ms`, ok(r.import.totalWithoutKdfMs, Math.min(3000, 2 * r.import.limitMs))],
+    ["Import: decrypt + read + preview + merge + commit", `${r.import.totalWithoutKdfMs} ms (decrypt ${r.import.decryptMs} of which decompressing ${r.import.decompressMs}; from decrypted to all decompressed and read so far ${r.import.decompressAndReadMs}, then read + preview ${r.import.readAndPreviewMs}, merge + commit ${r.import.mergeAndCommitMs}: merge ${r.import.mergeMs}, IndexedDB write ${r.import.writeMs} (page texts ${r.import.pageTextsMs} of which grouping and reading the stored ${r.import.readPagesMs}, sealing ${r.import.sealPagesMs}, transaction ${r.import.transactionMs}, in memory meanwhile ${r.import.applyInMemoryMs}))`, `≤ 3000 ms and ≤ 2 × ${r.import.limitMs} ms`, ok(r.import.totalWithoutKdfMs, Math.min(3000, 2 * r.import.limitMs))],
     ["  limit: raw IndexedDB write of the stored values + decrypt", `${r.import.limitMs} ms (write median ${r.rawWrite.medianMs} ms, runs ${r.rawWrite.runs.join(", ")})`, "", ""],
     ["Export of the whole register (collect + seal, with key derivation)", `${r.export.totalMs} ms (worker start ${r.export.workerStartMs}, collect ${r.export.collectMs}, JSON ${r.export.jsonMs} while a worker derives the key and compresses, then waiting for the worker to compress the rest and encrypt ${r.export.workerWaitMs}); ${mib(r.export.bundleBytes)} MiB file`, "≤ 2000 ms", ok(r.export.totalMs, 2000)],
     ["Raw IndexedDB read of the same stored values (getAll + getAllKeys, 1 transaction)", `median ${r.rawRead.medianMs} ms (runs ${r.rawRead.runs.join(", ")})`, "the limit", ""],

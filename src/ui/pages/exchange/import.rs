@@ -33,19 +33,42 @@ struct Opened {
     revision: u64,
 }
 
-/// Decrypts a bundle, decompresses it (natively by the browser where it
-/// can) and reads its document: the document's bytes and what they hold.
+/// Decrypts a bundle, decompresses it and reads its document: the
+/// document's bytes and what they hold. A worker decompresses it (natively,
+/// by the browser) while this page reads what has come; without a worker,
+/// this page decompresses it first.
 async fn open_bundle(unlocked: bundle::Unlocked) -> Result<(bundle::document::Source, Snapshot), BundleError> {
     let decrypted = unlocked.decrypt()?;
+    web::mark("import-unsealed");
+    let unsealed = web::millis();
     let limit = bundle::envelope::MAX_PLAINTEXT_BYTES;
-    let opened = match web::inflate_raw(decrypted.compressed(), limit as usize).await {
-        web::Inflated::Done(plaintext) => decrypted.inflated(plaintext)?,
-        web::Inflated::TooLarge => return Err(BundleError::TooLarge { size: limit + 1, limit }),
-        web::Inflated::Damaged => return Err(BundleError::DamagedPlaintext),
-        web::Inflated::Unavailable => decrypted.inflate()?,
+    let too_large = || BundleError::TooLarge { size: limit + 1, limit };
+    // A register's document is about five times its compressed size.
+    let expected = decrypted.compressed().len().saturating_mul(5).min(limit as usize);
+    let mut reading = bundle::document::Reading::new(expected);
+    let streamed =
+        web::inflating::inflate_raw(decrypted.compressed(), limit as usize, &mut |piece| reading.push(piece)).await;
+    let reading = match streamed {
+        web::inflating::Streamed::Done { ms } => {
+            web::mark_at("import-inflated", unsealed + ms);
+            web::mark("import-by-worker");
+            reading
+        }
+        web::inflating::Streamed::TooLarge => return Err(too_large()),
+        web::inflating::Streamed::Unavailable { .. } => {
+            drop(reading);
+            let opened = match web::inflate_raw(decrypted.compressed(), limit as usize).await {
+                web::Inflated::Done(plaintext) => decrypted.inflated(plaintext)?,
+                web::Inflated::TooLarge => return Err(too_large()),
+                web::Inflated::Damaged => return Err(BundleError::DamagedPlaintext),
+                web::Inflated::Unavailable => decrypted.inflate()?,
+            };
+            web::mark("import-inflated");
+            bundle::document::Reading::of(opened.plaintext)
+        }
     };
     web::mark("import-decrypted");
-    let (snapshot, source) = bundle::document::read_source(opened.plaintext, web::now())?;
+    let (snapshot, source) = reading.finish(web::now())?;
     Ok((source, snapshot))
 }
 
