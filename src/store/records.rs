@@ -97,11 +97,6 @@ impl Decoding {
         self.listening.post(&self.task, None);
     }
 
-    /// The worker's next message, if one comes within `ms`.
-    async fn said(&self, ms: i32) -> Option<JsValue> {
-        self.listening.said(ms).await
-    }
-
     /// Reads the packed pieces the worker hands over as it decodes them,
     /// and gives each piece's records to `take` while the worker decodes
     /// the next. The problems met, once all are in; `None` if the worker
@@ -114,13 +109,13 @@ impl Decoding {
         take: &mut dyn FnMut(Vec<Record>),
     ) -> Option<Vec<LoadProblem>> {
         // The worker says "ready" (or `false`) once the app's code runs.
-        if self.said(READY_MS).await?.as_string().as_deref() != Some("ready") {
+        if self.listening.said(READY_MS).await?.as_string().as_deref() != Some("ready") {
             return None;
         }
         let mut problems = Vec::new();
         let mut heard = web::millis();
         loop {
-            let said = self.said(ASK_MS).await;
+            let said = self.listening.said(ASK_MS).await;
             if !wanted() {
                 return None;
             }

@@ -30,27 +30,27 @@ pub enum Streamed {
     TooLarge,
     /// No worker started, it stopped answering, or it could not
     /// decompress the bytes (damaged ones, or a worker without
-    /// `DecompressionStream`): `handed` bytes were handed over before. The
+    /// `DecompressionStream`), maybe after handing over some pieces. The
     /// caller starts again on this page, which tells which it was.
-    Unavailable { handed: usize },
+    Unavailable,
 }
 
 /// Decompresses raw DEFLATE `bytes` on a worker, giving each piece of the
 /// output to `each` as it comes, at most `limit` bytes in all.
 pub async fn inflate_raw(bytes: &[u8], limit: usize, each: &mut dyn FnMut(&[u8])) -> Streamed {
     let mut handed = 0;
-    let Ok(worker) = web_sys::Worker::new(SCRIPT) else { return Streamed::Unavailable { handed } };
+    let Ok(worker) = web_sys::Worker::new(SCRIPT) else { return Streamed::Unavailable };
     let listening = Listening::new(worker);
     let compressed = Uint8Array::from(bytes).buffer();
     let task = Object::new();
     let set = |key: &str, value: &JsValue| Reflect::set(&task, &key.into(), value).is_ok();
     if !(set("compressed", &compressed) && set("limit", &JsValue::from_f64(limit as f64))) {
-        return Streamed::Unavailable { handed };
+        return Streamed::Unavailable;
     }
     listening.post(&task, Some(&Array::of1(&compressed)));
     loop {
         let wait = if handed == 0 { FIRST_MS } else { STALL_MS };
-        let Some(said) = listening.said(wait).await else { return Streamed::Unavailable { handed } };
+        let Some(said) = listening.said(wait).await else { return Streamed::Unavailable };
         if let Some(piece) = said.dyn_ref::<ArrayBuffer>() {
             let piece = Uint8Array::new(piece).to_vec();
             handed += piece.len();
@@ -64,7 +64,7 @@ pub async fn inflate_raw(bytes: &[u8], limit: usize, each: &mut dyn FnMut(&[u8])
             return Streamed::TooLarge;
         } else {
             // `false`, or an error event: not decompressed here.
-            return Streamed::Unavailable { handed };
+            return Streamed::Unavailable;
         }
     }
 }

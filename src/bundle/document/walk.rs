@@ -95,13 +95,12 @@ impl Reading {
             return;
         }
         self.line_break |= piece.contains(&b'\n');
-        let joined;
-        let piece = if self.rest.is_empty() {
+        // The start of a character the last piece ended in goes first.
+        let mut joined = std::mem::take(&mut self.rest);
+        let piece = if joined.is_empty() {
             piece
         } else {
-            let mut both = std::mem::take(&mut self.rest);
-            both.extend_from_slice(piece);
-            joined = both;
+            joined.extend_from_slice(piece);
             &joined[..]
         };
         match std::str::from_utf8(piece) {

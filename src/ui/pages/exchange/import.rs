@@ -55,7 +55,7 @@ async fn open_bundle(unlocked: bundle::Unlocked) -> Result<(bundle::document::So
             reading
         }
         web::inflating::Streamed::TooLarge => return Err(too_large()),
-        web::inflating::Streamed::Unavailable { .. } => {
+        web::inflating::Streamed::Unavailable => {
             drop(reading);
             let opened = match web::inflate_raw(decrypted.compressed(), limit as usize).await {
                 web::Inflated::Done(plaintext) => decrypted.inflated(plaintext)?,
