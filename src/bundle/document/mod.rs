@@ -23,6 +23,7 @@ use crate::domain::{
     RecordKind, Settings, Snapshot, Stamp, Tombstone, TombstoneReason,
 };
 use crate::domain::{ConsentConfig, ConsentEntry, ConsentId, Purpose};
+use chunked::Chunked;
 
 /// The `format` value of every register document.
 pub const FORMAT: &str = "sidos-register";
@@ -37,6 +38,7 @@ pub const OLDEST_VERSION: u64 = 1;
 /// means a broken clock or a forged file, which would drag every later
 /// stamp with it.
 pub const MAX_CLOCK_SKEW_DAYS: i64 = 7;
+mod chunked;
 mod source;
 mod walk;
 mod write;
@@ -126,9 +128,9 @@ struct RawDocument<P, O, R, T, D, C, Q> {
     scope: ScopeDto,
     #[serde(default)]
     settings: Option<SettingsDto>,
-    people: Vec<P>,
-    organisations: Vec<O>,
-    records: Vec<R>,
+    people: Chunked<P>,
+    organisations: Chunked<O>,
+    records: Chunked<R>,
     tombstones: Vec<T>,
     #[serde(default = "Vec::new")]
     disclosures: Vec<D>,
@@ -159,7 +161,10 @@ fn parse(bytes: &[u8]) -> Result<TypedDocument, BundleError> {
         serde_json::from_slice(bytes).map_err(|e| schema(format!("not a JSON object: {}", clean(&e))))?;
     check_kind(probe.format.as_ref(), probe.version.as_ref())?;
     let raw: ValueDocument = serde_json::from_slice(bytes).map_err(|e| schema(format!("document: {}", clean(&e))))?;
-    fn list<D: DeserializeOwned>(kind: &str, values: Vec<Value>) -> Result<Vec<D>, BundleError> {
+    fn list<D: DeserializeOwned, L: FromIterator<D>>(
+        kind: &str,
+        values: impl IntoIterator<Item = Value>,
+    ) -> Result<L, BundleError> {
         values.into_iter().enumerate().map(|(i, v)| entity(kind, i, v)).collect()
     }
     Ok(RawDocument {
@@ -318,7 +323,7 @@ where
         tombstones.push(t);
     }
 
-    let mut orgs = Vec::new();
+    let mut orgs = Vec::with_capacity(raw.organisations.len());
     let mut org_ids = Vec::with_capacity(raw.organisations.len());
     for parsed in raw.organisations {
         let (dto, span) = parsed.into_parts();
@@ -337,7 +342,7 @@ where
     let org_known =
         |org: OrgId| org_ids.binary_search(&org.uuid().as_u128()).is_ok() || tombstoned.contains(&EntityRef::Org(org));
 
-    let mut people = Vec::new();
+    let mut people = Vec::with_capacity(raw.people.len());
     let mut person_ids = Vec::with_capacity(raw.people.len());
     for parsed in raw.people {
         let (dto, span) = parsed.into_parts();
@@ -395,7 +400,7 @@ where
         person_ids.binary_search(&p.uuid().as_u128()).is_ok() || tombstoned.contains(&EntityRef::Person(p))
     };
 
-    let mut records = Vec::new();
+    let mut records = Vec::with_capacity(raw.records.len());
     let mut record_ids = Vec::with_capacity(raw.records.len());
     // A bundle lists records by person: one look per person, not per record.
     let mut known_person = None;

@@ -15,7 +15,7 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 
 use super::source::{Source, Spans};
-use super::{check_kind, checked, parse, schema, RawDocument};
+use super::{check_kind, checked, parse, schema, Chunked, RawDocument};
 use crate::bundle::dto::{ConsentEntryDto, DisclosureDto, OrgDto, PersonDto, RecordDto, TombstoneDto};
 use crate::bundle::gdpr::RequestDto;
 use crate::bundle::BundleError;
@@ -129,7 +129,7 @@ impl Reading {
     /// How many people, organisations and records are read so far.
     pub fn entities(&self) -> usize {
         let w = &self.walker;
-        [w.people.as_ref().map(Vec::len), w.orgs.as_ref().map(Vec::len), w.records.as_ref().map(Vec::len)]
+        [w.people.as_ref().map(Chunked::len), w.orgs.as_ref().map(Chunked::len), w.records.as_ref().map(Chunked::len)]
             .into_iter()
             .flatten()
             .sum()
@@ -215,9 +215,9 @@ enum Stop {
 struct Walker {
     at: usize,
     step: Step,
-    people: Option<Vec<Spanned<PersonDto>>>,
-    orgs: Option<Vec<Spanned<OrgDto>>>,
-    records: Option<Vec<Spanned<RecordDto>>>,
+    people: Option<Chunked<Spanned<PersonDto>>>,
+    orgs: Option<Chunked<Spanned<OrgDto>>>,
+    records: Option<Chunked<Spanned<RecordDto>>>,
     /// The other members: where their names and values lie.
     others: Vec<(Range<usize>, Range<usize>)>,
 }
@@ -265,9 +265,9 @@ impl Walker {
                 c.expect(b'[')?;
                 // Listed twice: refused, as the rest of the document is.
                 let started = match list {
-                    List::People => self.people.replace(Vec::new()).is_none(),
-                    List::Orgs => self.orgs.replace(Vec::new()).is_none(),
-                    List::Records => self.records.replace(Vec::new()).is_none(),
+                    List::People => self.people.replace(Chunked::default()).is_none(),
+                    List::Orgs => self.orgs.replace(Chunked::default()).is_none(),
+                    List::Records => self.records.replace(Chunked::default()).is_none(),
                 };
                 if !started {
                     return Err(Stop::Bad);
@@ -350,7 +350,7 @@ impl Walker {
 
 /// Reads a list's next item and what follows it; `true`: it was the last.
 /// The item is added only once both are read.
-fn item<T: DeserializeOwned>(c: &mut Cursor, list: &mut Option<Vec<Spanned<T>>>) -> Result<bool, Stop> {
+fn item<T: DeserializeOwned>(c: &mut Cursor, list: &mut Option<Chunked<Spanned<T>>>) -> Result<bool, Stop> {
     let (value, at) = c.value::<T>()?;
     let last = if c.eat(b',')? {
         false
