@@ -351,11 +351,32 @@ async function main() {
     await page.getByLabel(fi.exchange.pick_file).setInputFiles(bundlePath);
     const importPart = page.getByRole("region", { name: fi.exchange.import_title });
     await importPart.getByLabel(fi.exchange.passphrase, { exact: true }).fill(bundlePassphrase);
+    // Optional (BENCH_PROFILE=exchange): where the import's and the
+    // export's time goes, by function; the import's opening (with the key
+    // derivation) and applying apart.
+    const profiling = process.env.BENCH_PROFILE === "exchange";
+    const startProfile = async () => {
+      if (!profiling) return;
+      await cdp.send("Profiler.enable");
+      await cdp.send("Profiler.setSamplingInterval", { interval: 200 });
+      await cdp.send("Profiler.start");
+    };
+    // The whole profile is kept beside the results, for DevTools.
+    const stopProfile = async (name) => {
+      if (!profiling) return undefined;
+      const { profile } = await cdp.send("Profiler.stop");
+      writeFileSync(join(dirname(outPath), `${name}.cpuprofile`), JSON.stringify(profile));
+      return summarise(profile);
+    };
+    await startProfile();
     await page.getByRole("button", { name: fi.exchange.open_button }).click();
     const apply = page.getByRole("button", { name: fi.exchange.apply });
     await apply.waitFor({ state: "visible", timeout: 600_000 });
+    results.importOpenProfile = await stopProfile("import-open");
+    await startProfile();
     await apply.click();
     await page.getByRole("status").getByText(fi.notice.imported).waitFor({ timeout: 600_000 });
+    results.importApplyProfile = await stopProfile("import-apply");
     const im = await marks(page);
     // Where the page decompresses the document itself, the decryption
     // ends with it.
@@ -392,9 +413,11 @@ async function main() {
     await exportPart.getByLabel(fi.exchange.passphrase, { exact: true }).fill(BENCH_USER.passphrase);
     await exportPart.getByLabel(fi.exchange.passphrase_again).fill(BENCH_USER.passphrase);
     const download = page.waitForEvent("download", { timeout: 600_000 });
+    await startProfile();
     await page.getByRole("button", { name: fi.exchange.export_button }).click();
     const file = join(workDir, "exported-bundle.json");
     await (await download).saveAs(file);
+    results.exportProfile = await stopProfile("export");
     const ex = await marks(page);
     results.export = { totalMs: round(ex["export-sealed"] - ex["export-start"]), bundleBytes: statSync(file).size };
     // Its steps: the worker starting, collect (what the scope takes), the document as JSON
