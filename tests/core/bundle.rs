@@ -483,10 +483,16 @@ fn unknown_methods_and_extra_members_are_refused() {
     }
 }
 
+/// Authentic content that is not DEFLATE data (`tests/fixtures/`
+/// `bundle-not-deflate.json` seals it, for the browser tests).
+const NOT_DEFLATE: &[u8] = b"this is not deflate data \xff\xff\xff";
+
 #[test]
 fn authentic_content_that_does_not_decompress_is_refused() {
-    let file = seal_compressed(b"this is not deflate data \xff\xff\xff");
+    let file = seal_compressed(NOT_DEFLATE);
     assert_eq!(envelope::open(&file, PASS), Err(BundleError::DamagedPlaintext));
+    // The browser tests' copy is this very file (its passphrase: PASS).
+    assert_eq!(fixture("bundle-not-deflate.json"), file);
 }
 
 #[test]

@@ -3,7 +3,8 @@
 // preview and the result. Each browser context is its own profile.
 import { test, expect } from "@playwright/test";
 import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { fi, fill, openApp, addPerson, keepScreenshot, expectAccessible } from "./helpers.mjs";
 
 const PASS = "kolme pientä porsasta metsän reunalla";
@@ -229,6 +230,23 @@ test("files that are not bundles, or are damaged, are refused with a clear messa
   await page.getByLabel(fi.exchange.pick_file).setInputFiles(cut);
   await expect(page.getByText(fi.bundle_error.truncated)).toBeVisible();
 });
+
+// An authentic bundle (its passphrase is right, nothing was changed on the
+// way) whose content is not compressed data: the worker cannot decompress
+// it, nor can the page after it, which says the content is wrong.
+const notDeflate = join(dirname(fileURLToPath(import.meta.url)), "../fixtures/bundle-not-deflate.json");
+for (const worker of ["real", "missing"]) {
+  test(`a bundle that opens but whose content is damaged is refused, and nothing changes (${worker} worker)`, async ({ page }) => {
+    await openApp(page);
+    await addPerson(page, { given: "Anna", family: "Aho" });
+    await openBundle(page, notDeflate, "hevonen paristo niitti", { worker });
+    await expect(page.getByText(fi.bundle_error.schema)).toBeVisible();
+    await expect(page.getByRole("button", { name: fi.exchange.apply })).toHaveCount(0);
+    expect(await importedByWorker(page)).toBe(0);
+    await openApp(page, "/people");
+    await expect(names(page)).toHaveText(["Aho, Anna"]);
+  });
+}
 
 for (const worker of ["missing", "silent", "refuses"]) {
   test(`without a worker to seal it (${worker}), the page seals the export itself, and opens it so`, async ({ browser }, testInfo) => {
