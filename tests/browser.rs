@@ -39,7 +39,7 @@ fn register(device: u128) -> Register {
 
 /// Plans a command, writes it, applies it: what the app does.
 async fn run(store: &Store, reg: &mut Register, ids: &mut Ids, minute: i64, cmd: Command) {
-    let mut next = || ids.next();
+    let mut next = || ids.next_id();
     let plan = reg.plan(&cmd, &mut env(minute, &mut next)).expect("a valid command");
     store.write(&plan.changes).await.expect("written");
     reg.apply(plan.changes);
@@ -189,7 +189,7 @@ async fn a_failed_transaction_leaves_nothing_behind() {
 
     // A second command whose audit entry reuses a key that exists: the
     // audit log refuses to overwrite, so the whole transaction must abort.
-    let mut next = || ids.next();
+    let mut next = || ids.next_id();
     let mut plan =
         reg.plan(&Command::AddPerson(draft("Bertta", "Berg", "bertta@example.fi")), &mut env(1, &mut next)).unwrap();
     for change in &mut plan.changes {
@@ -214,7 +214,7 @@ async fn old_database(name: &str, version: u32) -> (Register, sidos::domain::Per
     assert_eq!(old.version(), version);
     let mut reg = register(3);
     let mut ids = Ids(0);
-    let mut next = || ids.next();
+    let mut next = || ids.next_id();
     for (minute, cmd) in [
         (0, Command::AddPerson(draft("Kati", "Häkkinen", "kati@example.fi"))),
         (1, Command::AddPerson(draft("Åsa", "Öberg", "asa@example.fi"))),
@@ -443,7 +443,7 @@ async fn a_damaged_sealed_value_is_reported_and_never_overwritten() {
         .filter(|p| sidos::bundle::pages::page_key(sidos::bundle::pages::Kind::People, &p.id.to_string()) == page_key)
         .map(|p| p.id)
         .collect();
-    let mut next = || ids.next();
+    let mut next = || ids.next_id();
     let plan = reg
         .plan(&Command::UpdatePerson(victims[0], draft("Katri", "Häkkinen", "kati@example.fi")), &mut env(2, &mut next))
         .unwrap();
@@ -505,7 +505,7 @@ async fn pages_sealed_by_earlier_versions_open_and_are_sealed_anew_when_written(
     assert!(loaded.problems.is_empty(), "{:?}", loaded.problems);
     assert_eq!(loaded.parts.people.len(), 1, "the earlier form opens");
 
-    let mut next = || ids.next();
+    let mut next = || ids.next_id();
     let plan = reg
         .plan(&Command::UpdatePerson(person, draft("Katri", "Häkkinen", "kati@example.fi")), &mut env(1, &mut next))
         .unwrap();
@@ -691,14 +691,14 @@ async fn an_import_stored_as_its_document_wrote_it_reads_back_the_same() {
     let mut theirs = register(3);
     let mut ids = Ids(1 << 40);
     for (n, (given, family)) in [("Kati", "Häkkinen"), ("Åsa", "Öberg"), ("Antti", "Aho")].into_iter().enumerate() {
-        let mut next = || ids.next();
+        let mut next = || ids.next_id();
         let cmd = Command::AddPerson(draft(given, family, &format!("{}@example.fi", given.to_lowercase())));
         let plan = theirs.plan(&cmd, &mut env(n as i64, &mut next)).unwrap();
         theirs.apply(plan.changes);
     }
     let kati = theirs.people().find(|p| p.given_name == "Kati").unwrap().id;
     let kind = RecordDraftKind::Event { name: "Messut".into(), date: "2026-12-05".into(), dietary: "vegaani".into() };
-    let mut next = || ids.next();
+    let mut next = || ids.next_id();
     let plan = theirs.plan(&Command::AddRecord(RecordDraft { person: kati, org: None, kind }), &mut env(5, &mut next));
     theirs.apply(plan.unwrap().changes);
     let snapshot = theirs.export_snapshot(&sidos::domain::ExportScope::everything(), sidos::domain::testing::at(6));
@@ -709,7 +709,7 @@ async fn an_import_stored_as_its_document_wrote_it_reads_back_the_same() {
     let store = Store::open(&name).await.unwrap();
     let mut reg = register(8);
     let (_, prepared) = reg.prepare_import(read);
-    let mut next = || ids.next();
+    let mut next = || ids.next_id();
     let plan = reg
         .plan_prepared_import(prepared, &Default::default(), &mut env(8, &mut next))
         .expect("the preview's merge holds")

@@ -27,7 +27,7 @@ pub fn device(n: u128) -> DeviceId {
 pub struct Ids(pub u128);
 
 impl Ids {
-    pub fn next(&mut self) -> Uuid {
+    pub fn next_id(&mut self) -> Uuid {
         self.0 += 1;
         Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_0000 | self.0)
     }

@@ -12,7 +12,7 @@ use crate::commands::{person, World};
 
 fn run_as(w: &mut World, actor: &Actor, cmd: &Command) -> Result<(), CommandError> {
     let mut ids = Ids(1000 + w.minute as u128);
-    let mut next = || ids.next();
+    let mut next = || ids.next_id();
     let mut env = Env { now: sidos::domain::testing::at(w.minute), today: day(2026, 11, 22), actor, new_id: &mut next };
     w.reg.plan(cmd, &mut env).map(|_| ())
 }
@@ -87,7 +87,7 @@ fn an_import_needs_a_level_that_may_edit() {
         w.reg.export_snapshot(&sidos::domain::sync::ExportScope::everything(), sidos::domain::testing::at(0));
     let reader = Actor::new("Reader", Level::ReadOnly);
     let mut ids = Ids(0);
-    let mut next = || ids.next();
+    let mut next = || ids.next_id();
     let mut env =
         Env { now: sidos::domain::testing::at(1), today: day(2026, 11, 22), actor: &reader, new_id: &mut next };
     assert_eq!(w.reg.plan_import(&snapshot, &BTreeMap::new(), &mut env), Err(CommandError::NotAllowed));

@@ -10,7 +10,10 @@ fn at(day: u32, hour: u32) -> DateTime<Utc> {
 #[test]
 fn reminds_when_the_last_backup_is_as_old_as_the_interval() {
     let now = at(22, 12);
-    let cases: [(Option<DateTime<Utc>>, u32, bool, Option<Reminder>); 9] = [
+    // The last backup, the interval in days, whether there is anything to
+    // back up, and the reminder expected.
+    type Case = (Option<DateTime<Utc>>, u32, bool, Option<Reminder>);
+    let cases: [Case; 9] = [
         (None, 7, true, Some(Reminder::Never)),
         (None, 7, false, None),                                  // nothing to back up
         (None, 0, true, None),                                   // reminders off

@@ -27,7 +27,7 @@ impl World {
     pub fn plan(&mut self, cmd: Command) -> Result<Plan, CommandError> {
         self.minute += 1;
         let ids = &mut self.ids;
-        let mut next = || ids.next();
+        let mut next = || ids.next_id();
         self.reg.plan(&cmd, &mut env(self.minute, &mut next))
     }
 
@@ -97,7 +97,8 @@ fn adding_a_person_normalises_values_and_creates_the_organisation_once() {
 #[test]
 fn invalid_drafts_are_refused_field_by_field() {
     type Edit = fn(PersonDraft) -> PersonDraft;
-    let cases: Vec<(&str, Edit, Vec<(&str, Problem)>)> = vec![
+    type Case = (&'static str, Edit, Vec<(&'static str, Problem)>);
+    let cases: Vec<Case> = vec![
         ("no name", |_| PersonDraft::default(), vec![("family_name", Problem::NameRequired)]),
         ("bad e-mail", |d| with_email(d, "anna@"), vec![("emails.0", Problem::EmailInvalid)]),
         ("bad phone", |d| with_phone(d, "040 12x"), vec![("phones.0", Problem::PhoneInvalid)]),

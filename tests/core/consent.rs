@@ -287,7 +287,7 @@ fn staff_record_consents_and_only_administrators_change_the_config() {
     let check = |w: &World, level: Level, cmd: &Command| {
         let actor = Actor::new("X", level);
         let mut ids = Ids(5000);
-        let mut next = || ids.next();
+        let mut next = || ids.next_id();
         let mut env = Env { now: at(100), today: day(2026, 11, 22), actor: &actor, new_id: &mut next };
         w.reg.plan(cmd, &mut env).is_ok()
     };

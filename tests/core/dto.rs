@@ -157,7 +157,7 @@ fn stamps_are_written_compactly_and_both_forms_are_read() {
     use sidos::bundle::dto::{stamp, stamp_text};
     use sidos::domain::{DeviceId, Stamp};
     let device = DeviceId::new(uuid::Uuid::parse_str("0175f266-6c00-715c-8289-ec2d0a9167ec").unwrap());
-    let s = Stamp { millis: 0x1_7963_de0d_a3, counter: 2, device };
+    let s = Stamp { millis: 0x179_63de_0da3, counter: 2, device };
     let text = stamp_text(&s);
     assert_eq!(text, "17963de0da3.2.AXXyZmwAcVyCiewtCpFn7A");
     assert_eq!(stamp(&text), Ok(s));

@@ -41,7 +41,7 @@ impl Desk {
         let noon = Utc.from_utc_datetime(&self.today.and_hms_opt(10, 0, 0).unwrap());
         let now = noon + chrono::Duration::seconds(self.minute);
         let ids = &mut self.ids;
-        let mut next = || ids.next();
+        let mut next = || ids.next_id();
         let mut env = Env { now, today: self.today, actor: &self.actor, new_id: &mut next };
         self.reg.plan(&cmd, &mut env)
     }

@@ -38,7 +38,7 @@ impl Replica {
     pub fn plan(&mut self, cmd: Command) -> Result<Plan, CommandError> {
         let m = self.tick();
         let ids = &mut self.ids;
-        let mut next = || ids.next();
+        let mut next = || ids.next_id();
         self.reg.plan(&cmd, &mut env(m, &mut next))
     }
 
@@ -80,10 +80,10 @@ impl Replica {
         assert_eq!(preview, self.reg.preview_import(snapshot));
         let start = self.ids.0;
         let mut ids = Ids(start);
-        let mut next = || ids.next();
+        let mut next = || ids.next_id();
         let fresh = self.reg.plan_import(snapshot, choices, &mut env(m, &mut next));
         let ids = &mut self.ids;
-        let mut next = || ids.next();
+        let mut next = || ids.next_id();
         let plan = match self.reg.plan_prepared_import(prepared, choices, &mut env(m, &mut next)) {
             Some(plan) => plan,
             None => {
@@ -480,7 +480,7 @@ fn act(r: &mut Replica, rng: &mut Rng, mix: Mix, tag: u128) {
             if rng.below(2) == 0 {
                 let n = c.newsletters.len();
                 c.newsletters.push(Newsletter {
-                    id: NewsletterId::new(r.ids.next()),
+                    id: NewsletterId::new(r.ids.next_id()),
                     name: format!("Uutiskirje {tag} {n} {}", r.minute),
                     channel: Channel::Email,
                     basis: Basis::Consent,
@@ -846,13 +846,13 @@ fn a_preview_made_before_a_local_edit_is_not_applied_over_it() {
     edit(&mut a, kati, |d| d.notes = "A:n uudempi".into()).unwrap();
     let m = a.minute + 1;
     let mut ids = Ids(a.ids.0);
-    let mut next = || ids.next();
+    let mut next = || ids.next_id();
     assert!(
         a.reg.plan_prepared_import(prepared, &Choices::new(), &mut env(m, &mut next)).is_none(),
         "the preview's merge no longer holds: the document is planned again"
     );
     let mut ids = Ids(a.ids.0);
-    let mut next = || ids.next();
+    let mut next = || ids.next_id();
     let plan = a.reg.plan_import(&snapshot, &Choices::new(), &mut env(m, &mut next)).unwrap();
     a.reg.apply(plan.changes);
     assert_eq!(a.person(kati).notes, "A:n uudempi", "the newer local edit stays");
