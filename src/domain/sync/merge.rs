@@ -221,13 +221,13 @@ impl Register {
                     }
                 })
             };
-            orgs.push(id, Touched { before, after, in_bundle: true, picked, as_read });
+            orgs.push(id, Touched { before: before.map(Box::new), after, in_bundle: true, picked, as_read });
         }
         for entity in tombs.new.keys() {
             if let EntityRef::Org(id) = entity {
                 if let Some(local) = self.orgs.get(id) {
                     orgs.entry_or_insert_with(*id, || Touched {
-                        before: Some(local.clone()),
+                        before: Some(Box::new(local.clone())),
                         after: None,
                         in_bundle: false,
                         picked: vec![],
@@ -257,7 +257,7 @@ impl Register {
                     }
                 })
             };
-            people.push(id, Touched { before, after, in_bundle: true, picked, as_read });
+            people.push(id, Touched { before: before.map(Box::new), after, in_bundle: true, picked, as_read });
         }
         let new_entities: Vec<EntityRef> = tombs.new.keys().copied().collect();
         for entity in &new_entities {
@@ -265,7 +265,7 @@ impl Register {
                 EntityRef::Person(id) => {
                     if let Some(local) = self.people.get(id) {
                         let t = people.entry_or_insert_with(*id, || Touched {
-                            before: Some(local.clone()),
+                            before: Some(Box::new(local.clone())),
                             after: None,
                             in_bundle: false,
                             picked: vec![],
@@ -279,7 +279,7 @@ impl Register {
                     for member in self.members(*org) {
                         let Some(local) = self.people.get(&member) else { continue };
                         people.entry_or_insert_with(member, || Touched {
-                            before: Some(local.clone()),
+                            before: Some(Box::new(local.clone())),
                             after: Some(local.clone()),
                             in_bundle: false,
                             picked: vec![],
@@ -346,7 +346,7 @@ impl Register {
                     }
                 })
             };
-            records.push(id, Touched { before, after, in_bundle: true, picked, as_read });
+            records.push(id, Touched { before: before.map(Box::new), after, in_bundle: true, picked, as_read });
         }
         for entity in &new_entities {
             let local: Vec<&Record> = match entity {
@@ -357,7 +357,7 @@ impl Register {
             };
             for r in local {
                 records.entry_or_insert_with(r.id, || Touched {
-                    before: Some(r.clone()),
+                    before: Some(Box::new(r.clone())),
                     after: Some(r.clone()),
                     in_bundle: false,
                     picked: vec![],
@@ -396,13 +396,16 @@ impl Register {
                 (Some(a), Some(b)) => Some(consent_winner(a, b)),
                 (a, b) => a.or(b),
             };
-            consents.insert(id, Touched { before, after, in_bundle: true, picked: vec![], as_read: false });
+            consents.insert(
+                id,
+                Touched { before: before.map(Box::new), after, in_bundle: true, picked: vec![], as_read: false },
+            );
         }
         for entity in &new_entities {
             if let EntityRef::Person(id) = entity {
                 for entry in self.consents_of(*id) {
                     consents.entry(entry.id).or_insert_with(|| Touched {
-                        before: Some(entry.clone()),
+                        before: Some(Box::new(entry.clone())),
                         after: settle_consent(&tombs, entry.clone()),
                         in_bundle: false,
                         picked: vec![],
