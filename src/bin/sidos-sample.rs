@@ -113,6 +113,7 @@ fn time_stages(config: &Config) {
     let t = Instant::now();
     reg.apply(plan.changes);
     step("import: apply in memory", t, String::new());
+    export_stages(&reg, now);
     drop(reg);
 
     // Opening: what the store does after reading and decrypting the pages.
@@ -176,6 +177,47 @@ fn time_stages(config: &Config) {
     let t = Instant::now();
     reg.prepare_search();
     step("open: make the search texts (after the list)", t, String::new());
+}
+
+/// Times an export of the whole register as the page and its worker make
+/// it: the view, the JSON written in pieces, and on the worker the key,
+/// the compression and the encryption.
+fn export_stages(reg: &sidos::domain::Register, now: chrono::DateTime<Utc>) {
+    use sidos::bundle::{document, envelope};
+    use sidos::domain::ExportScope;
+    use std::time::Instant;
+    let step = |name: &str, started: Instant, detail: String| {
+        println!("{name:<40} {:>9.1} ms  {detail}", started.elapsed().as_secs_f64() * 1000.0);
+    };
+    let t = Instant::now();
+    let view = reg.export_view(&ExportScope::everything(), now);
+    step("export: the view of the register", t, format!("{} people", view.people.len()));
+    let t = Instant::now();
+    let mut doc = Vec::new();
+    document::write_view_to(&view, &mut doc).expect("written into memory");
+    step("export: document as JSON (the view)", t, format!("{} bytes", doc.len()));
+    drop(view);
+    let t = Instant::now();
+    let mut deflater = envelope::Deflater::new(envelope::STREAM_LEVEL);
+    doc.chunks(2 << 20).for_each(|piece| deflater.push(piece));
+    let (compressed, len) = deflater.finish();
+    step(
+        &format!("export: deflate (level {}, in pieces)", envelope::STREAM_LEVEL),
+        t,
+        format!("{} bytes", compressed.len()),
+    );
+    let t = Instant::now();
+    let sealer = envelope::Sealer::new(
+        sidos::sample::PASSPHRASE,
+        envelope::KdfParams::DEFAULT,
+        [3; 16],
+        [4; envelope::NONCE_BYTES],
+    )
+    .expect("the default key derivation");
+    step("export: derive the key (Argon2id)", t, String::new());
+    let t = Instant::now();
+    let file = sealer.seal_deflated(&compressed, len).expect("sealed");
+    step("export: encrypt (XChaCha20-Poly1305)", t, format!("{} bytes", file.len()));
 }
 
 /// One stored document read back as the store reads it.
