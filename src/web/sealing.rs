@@ -28,13 +28,19 @@ const READY_MS: i32 = 5000;
 /// How much of the document is handed over at a time.
 const PIECE: usize = 2 << 20;
 
-/// The document as it is written: kept whole (the page seals it itself if
-/// the worker fails) and passed to the worker in pieces.
+/// Room for a piece and the write that completes it, mostly without moving.
+const ROOM: usize = PIECE + (64 << 10);
+
+/// The document as it is written: passed to the worker in pieces, and
+/// kept (the page seals it itself if the worker fails). Kept as the pieces
+/// themselves, which never move: one growing buffer would be copied again
+/// at every doubling.
 pub struct Sealing {
     worker: Option<web_sys::Worker>,
     answer: Option<Promise>,
-    document: Vec<u8>,
-    handed: usize,
+    /// Pieces handed over, then the one being written.
+    pieces: Vec<Vec<u8>>,
+    len: usize,
 }
 
 impl Sealing {
@@ -42,7 +48,7 @@ impl Sealing {
     /// and nonce; [`Sealing::ready`] waits for it. Without one (an old
     /// browser, a blocked script) the document is only collected.
     pub fn start(passphrase: &str, params: KdfParams, salt: [u8; 16], nonce: [u8; NONCE_BYTES]) -> Sealing {
-        let mut sealing = Sealing { worker: None, answer: None, document: Vec::new(), handed: 0 };
+        let mut sealing = Sealing { worker: None, answer: None, pieces: vec![Vec::with_capacity(ROOM)], len: 0 };
         let fields = [
             ("passphrase", passphrase.into()),
             ("salt", Uint8Array::from(&salt[..]).into()),
@@ -72,20 +78,26 @@ impl Sealing {
         }
     }
 
-    /// The document written so far.
-    pub fn document(&self) -> &[u8] {
-        &self.document
+    /// The length of the document written so far.
+    pub fn document_len(&self) -> usize {
+        self.len
     }
 
-    /// Passes what has not been handed over yet to the worker.
+    /// The document written so far, whole.
+    pub fn document(&self) -> Vec<u8> {
+        self.pieces.concat()
+    }
+
+    /// Passes the piece being written to the worker, and starts the next.
     fn hand_over(&mut self) {
         let Some(worker) = &self.worker else { return };
-        let piece = Uint8Array::from(&self.document[self.handed..]);
+        let Some(last) = self.pieces.last() else { return };
+        let piece = Uint8Array::from(&last[..]);
         let buffer = piece.buffer();
         if worker.post_message_with_transfer(&buffer, &Array::of1(&buffer)).is_err() {
             self.stop();
         }
-        self.handed = self.document.len();
+        self.pieces.push(Vec::with_capacity(ROOM));
     }
 
     fn stop(&mut self) {
@@ -112,11 +124,21 @@ impl Sealing {
 
 impl Write for Sealing {
     fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        self.document.extend_from_slice(bytes);
-        if self.document.len() - self.handed >= PIECE {
+        self.write_all(bytes)?;
+        Ok(bytes.len())
+    }
+
+    /// The JSON writer calls this for every token: kept short, without
+    /// the default's loop.
+    #[inline]
+    fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
+        let Some(piece) = self.pieces.last_mut() else { return Ok(()) };
+        piece.extend_from_slice(bytes);
+        self.len += bytes.len();
+        if piece.len() >= PIECE && self.worker.is_some() {
             self.hand_over();
         }
-        Ok(bytes.len())
+        Ok(())
     }
 
     fn flush(&mut self) -> io::Result<()> {

@@ -200,6 +200,24 @@ fn a_persons_document_names_only_the_stamps_that_differ_from_the_shared_one() {
     assert_eq!(dto.stamp.clone().flatten().as_deref(), Some(sidos::bundle::dto::stamp_text(&first).as_str()));
     assert_eq!(dto.stamps.keys().collect::<Vec<_>>(), vec!["emails"]);
     assert_eq!(round_trip::<PersonDto, Person>(&p), p);
+    // Of stamps equally shared, the latest is the shared one, whichever
+    // fields hold it.
+    for (early_first, expected) in [(true, 7), (false, 7)] {
+        let mut q = p.clone();
+        for (i, field) in PersonField::FIXED.iter().enumerate() {
+            let millis = match (i < 5, early_first) {
+                _ if i == 10 => first.millis + 9,
+                (true, true) | (false, false) => first.millis + 5,
+                _ => first.millis + 7,
+            };
+            q.stamps.insert(field.clone(), Stamp { millis, ..first });
+        }
+        let dto = PersonDto::from(&q);
+        let shared = Stamp { millis: first.millis + expected, ..first };
+        assert_eq!(dto.stamp.clone().flatten(), Some(sidos::bundle::dto::stamp_text(&shared)), "{early_first}");
+        assert_eq!(dto.stamps.len(), 6, "five fields of the other stamp and one of its own");
+        assert_eq!(round_trip::<PersonDto, Person>(&q), q);
+    }
     // A person without a stamp for every built-in field (an old document)
     // keeps exactly the stamps it had.
     p.stamps.remove(&PersonField::Notes);

@@ -128,15 +128,18 @@ fn person_stamps(stamps: &BTreeMap<PersonField, Stamp>) -> (Option<Stamp>, BTree
 /// has a stamp), and the fields whose stamp is another.
 pub(super) fn person_stamps_by(stamps: &BTreeMap<PersonField, Stamp>) -> (Option<Stamp>, Vec<(&PersonField, Stamp)>) {
     let all = || stamps.iter().map(|(f, s)| (f, *s)).collect();
-    if !PersonField::FIXED.iter().all(|f| stamps.contains_key(f)) {
-        return (None, all());
-    }
-    let mut counts: BTreeMap<Stamp, usize> = BTreeMap::new();
+    // Few distinct stamps, mostly one: counted in a short list (every
+    // export does this for every person).
+    let mut counts: Vec<(Stamp, usize)> = Vec::with_capacity(PersonField::FIXED.len());
     for f in &PersonField::FIXED {
-        *counts.entry(stamps[f]).or_default() += 1;
+        let Some(&stamp) = stamps.get(f) else { return (None, all()) };
+        match counts.iter_mut().find(|(s, _)| *s == stamp) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((stamp, 1)),
+        }
     }
     // The most shared stamp; of equally shared ones, the latest.
-    let Some((&common, _)) = counts.iter().max_by_key(|(s, n)| (**n, **s)) else { return (None, all()) };
+    let Some(&(common, _)) = counts.iter().max_by_key(|(s, n)| (*n, *s)) else { return (None, all()) };
     let others = stamps
         .iter()
         .filter(|(f, s)| !(PersonField::FIXED.contains(f) && **s == common))

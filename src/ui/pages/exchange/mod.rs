@@ -341,7 +341,7 @@ fn Export() -> impl IntoView {
 /// The export's bundle file: sealed by the worker, or, if it could not,
 /// here (compressed by the browser where it can).
 async fn seal(sealing: &mut web::sealing::Sealing, pass: &str) -> Result<Vec<u8>, BundleError> {
-    let len = sealing.document().len();
+    let len = sealing.document_len();
     if len as u64 > bundle::envelope::MAX_PLAINTEXT_BYTES {
         return Err(BundleError::TooLarge { size: len as u64, limit: bundle::envelope::MAX_PLAINTEXT_BYTES });
     }
@@ -352,8 +352,9 @@ async fn seal(sealing: &mut web::sealing::Sealing, pass: &str) -> Result<Vec<u8>
     // A salt and nonce of its own: nothing the worker made is reused.
     let sealer = bundle::envelope::Sealer::new(pass, KdfParams::DEFAULT, web::random_bytes(), web::random_bytes())?;
     web::mark("export-key");
-    match web::deflate_raw(sealing.document()).await {
+    let document = sealing.document();
+    match web::deflate_raw(&document).await {
         Some(deflated) => sealer.seal_deflated(&deflated, len),
-        None => sealer.seal(sealing.document()),
+        None => sealer.seal(&document),
     }
 }
