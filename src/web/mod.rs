@@ -307,8 +307,13 @@ pub mod prefs {
 
 /// Offers bytes to the user as a file download.
 pub fn download(file_name: &str, mime: &str, bytes: &[u8]) -> Result<(), JsValue> {
-    let array = js_sys::Uint8Array::from(bytes);
-    let parts = Array::of1(&array);
+    download_array(file_name, mime, &js_sys::Uint8Array::from(bytes))
+}
+
+/// [`download`] of bytes the browser holds already (a worker's answer),
+/// without copying them through this page's memory.
+pub fn download_array(file_name: &str, mime: &str, array: &js_sys::Uint8Array) -> Result<(), JsValue> {
+    let parts = Array::of1(array);
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(mime);
     let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)?;

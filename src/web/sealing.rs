@@ -110,7 +110,7 @@ impl Sealing {
     /// The bundle file, once the worker has sealed all of the document;
     /// `None` if it could not (the caller then seals
     /// [`Sealing::document`] itself).
-    pub async fn finish(&mut self) -> Option<Vec<u8>> {
+    pub async fn finish(&mut self) -> Option<Uint8Array> {
         self.hand_over();
         let (worker, answer) = (self.worker.as_ref()?, self.answer.take()?);
         let ended = worker.post_message(&JsValue::NULL).is_ok();
@@ -118,7 +118,7 @@ impl Sealing {
         self.stop();
         let data = message?.dyn_into::<web_sys::MessageEvent>().ok()?.data();
         let file = data.dyn_into::<ArrayBuffer>().ok()?;
-        Some(Uint8Array::new(&file).to_vec())
+        Some(Uint8Array::new(&file))
     }
 }
 

@@ -241,7 +241,7 @@ fn Export() -> impl IntoView {
             };
             web::mark("export-sealed");
             let name = bundle::file_name(&org_name, web::today());
-            if web::download(&name, "application/json", &bytes).is_err() {
+            if web::download_array(&name, "application/json", &bytes).is_err() {
                 step.set(Step::Idle);
                 problem.set(Some(t_string!(i18n, exchange.download_failed).to_owned()));
                 return;
@@ -340,7 +340,7 @@ fn Export() -> impl IntoView {
 
 /// The export's bundle file: sealed by the worker, or, if it could not,
 /// here (compressed by the browser where it can).
-async fn seal(sealing: &mut web::sealing::Sealing, pass: &str) -> Result<Vec<u8>, BundleError> {
+async fn seal(sealing: &mut web::sealing::Sealing, pass: &str) -> Result<js_sys::Uint8Array, BundleError> {
     let len = sealing.document_len();
     if len as u64 > bundle::envelope::MAX_PLAINTEXT_BYTES {
         return Err(BundleError::TooLarge { size: len as u64, limit: bundle::envelope::MAX_PLAINTEXT_BYTES });
@@ -353,8 +353,9 @@ async fn seal(sealing: &mut web::sealing::Sealing, pass: &str) -> Result<Vec<u8>
     let sealer = bundle::envelope::Sealer::new(pass, KdfParams::DEFAULT, web::random_bytes(), web::random_bytes())?;
     web::mark("export-key");
     let document = sealing.document();
-    match web::deflate_raw(&document).await {
+    let file = match web::deflate_raw(&document).await {
         Some(deflated) => sealer.seal_deflated(&deflated, len),
         None => sealer.seal(&document),
-    }
+    };
+    file.map(|bytes| js_sys::Uint8Array::from(&bytes[..]))
 }
