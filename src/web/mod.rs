@@ -176,6 +176,21 @@ pub fn mark_at(name: &str, at: f64) {
     }
 }
 
+/// A named span of work on the performance timeline (`sidos:<name>`),
+/// `duration` milliseconds from `start` (a time of [`millis`]): for work
+/// timed elsewhere (on a worker). Names only, never data.
+pub fn measure(name: &str, start: f64, duration: f64) {
+    let Some(p) = web_sys::window().and_then(|w| w.performance()) else { return };
+    let name = format!("sidos:{name}");
+    p.clear_measures_with_measure_name(&name);
+    let options = Object::new();
+    let measure = Reflect::get(&p, &"measure".into()).ok().and_then(|f| f.dyn_into::<Function>().ok());
+    let set = |key: &str, value: f64| Reflect::set(&options, &key.into(), &value.into()) == Ok(true);
+    if let (Some(measure), true, true) = (measure, set("start", start), set("duration", duration.max(0.0))) {
+        let _ = measure.call2(&p, &name.into(), &options);
+    }
+}
+
 /// Finnish order by the browser's own collator.
 pub struct IntlCollator {
     compare: Function,

@@ -41,6 +41,18 @@ pub struct Sealing {
     /// Pieces handed over, then the one being written.
     pieces: Vec<Vec<u8>>,
     len: usize,
+    /// When the worker said it runs (and began deriving the key).
+    ready_at: f64,
+}
+
+/// How long the worker spent on each of its steps, in milliseconds.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct WorkerTimes {
+    pub key: f64,
+    /// Busy compressing, over all pieces.
+    pub compressing: f64,
+    /// Compressing the end and encrypting.
+    pub sealing: f64,
 }
 
 impl Sealing {
@@ -48,7 +60,8 @@ impl Sealing {
     /// and nonce; [`Sealing::ready`] waits for it. Without one (an old
     /// browser, a blocked script) the document is only collected.
     pub fn start(passphrase: &str, params: KdfParams, salt: [u8; 16], nonce: [u8; NONCE_BYTES]) -> Sealing {
-        let mut sealing = Sealing { worker: None, answer: None, pieces: vec![Vec::with_capacity(ROOM)], len: 0 };
+        let mut sealing =
+            Sealing { worker: None, answer: None, pieces: vec![Vec::with_capacity(ROOM)], len: 0, ready_at: 0.0 };
         let fields = [
             ("passphrase", passphrase.into()),
             ("salt", Uint8Array::from(&salt[..]).into()),
@@ -72,6 +85,7 @@ impl Sealing {
         let waited = Promise::race(&Array::of2(&ready, &super::timer(READY_MS)));
         let said = JsFuture::from(waited).await.ok().and_then(|m| m.dyn_into::<web_sys::MessageEvent>().ok());
         if said.is_some_and(|m| m.data().as_string().as_deref() == Some("ready")) {
+            self.ready_at = super::millis();
             self.answer = Some(next_message(worker));
         } else {
             self.stop();
@@ -109,7 +123,8 @@ impl Sealing {
 
     /// The bundle file, once the worker has sealed all of the document;
     /// `None` if it could not (the caller then seals
-    /// [`Sealing::document`] itself).
+    /// [`Sealing::document`] itself). The worker's steps go on the
+    /// performance timeline, as `export-worker-*` spans.
     pub async fn finish(&mut self) -> Option<Uint8Array> {
         self.hand_over();
         let (worker, answer) = (self.worker.as_ref()?, self.answer.take()?);
@@ -117,8 +132,22 @@ impl Sealing {
         let message = if ended { JsFuture::from(answer).await.ok() } else { None };
         self.stop();
         let data = message?.dyn_into::<web_sys::MessageEvent>().ok()?.data();
-        let file = data.dyn_into::<ArrayBuffer>().ok()?;
+        let field = |name: &str| js_sys::Reflect::get(&data, &name.into()).ok();
+        let file = field("file")?.dyn_into::<ArrayBuffer>().ok()?;
+        let ms = |name: &str| field(name).and_then(|v| v.as_f64()).unwrap_or(0.0);
+        let times = WorkerTimes { key: ms("key_ms"), compressing: ms("compress_ms"), sealing: ms("seal_ms") };
+        self.mark(times);
         Some(Uint8Array::new(&file))
+    }
+
+    /// The worker's steps as spans: the key from when it said it runs,
+    /// compressing after it (its busy time, in one span), and sealing up
+    /// to its answer.
+    fn mark(&self, times: WorkerTimes) {
+        let now = super::millis();
+        super::measure("export-worker-key", self.ready_at, times.key);
+        super::measure("export-worker-compressing", self.ready_at + times.key, times.compressing);
+        super::measure("export-worker-sealing", now - times.sealing, times.sealing);
     }
 }
 
