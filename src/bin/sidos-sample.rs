@@ -52,15 +52,17 @@ fn parse(args: &[String]) -> Result<(Config, bool), String> {
     Ok((config, stages))
 }
 
+/// Prints a stage's name, how long it took since `started`, and a detail.
+fn step(name: &str, started: std::time::Instant, detail: String) {
+    println!("{name:<40} {:>9.1} ms  {detail}", started.elapsed().as_secs_f64() * 1000.0);
+}
+
 /// Times the pure stages of exporting the sample and importing it into an
 /// empty register, natively.
 fn time_stages(config: &Config) {
     use sidos::bundle::{document, pages};
     use sidos::domain::{Actor, Change, DeviceId, Env, FinnishOrder, Register};
     use std::time::Instant;
-    let step = |name: &str, started: Instant, detail: String| {
-        println!("{name:<40} {:>9.1} ms  {detail}", started.elapsed().as_secs_f64() * 1000.0);
-    };
     let t = Instant::now();
     let sample = generate(config);
     step("generate", t, String::new());
@@ -186,9 +188,6 @@ fn export_stages(reg: &sidos::domain::Register, now: chrono::DateTime<Utc>) {
     use sidos::bundle::{document, envelope};
     use sidos::domain::ExportScope;
     use std::time::Instant;
-    let step = |name: &str, started: Instant, detail: String| {
-        println!("{name:<40} {:>9.1} ms  {detail}", started.elapsed().as_secs_f64() * 1000.0);
-    };
     let t = Instant::now();
     let view = reg.export_view(&ExportScope::everything(), now);
     step("export: the view of the register", t, format!("{} people", view.people.len()));

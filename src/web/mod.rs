@@ -166,28 +166,42 @@ pub fn mark(name: &str) {
 /// [`mark`] at `at`, a time of the page's timeline ([`millis`]) that has
 /// passed: for work measured elsewhere (on a worker).
 pub fn mark_at(name: &str, at: f64) {
-    let Some(p) = web_sys::window().and_then(|w| w.performance()) else { return };
-    let name = format!("sidos:{name}");
-    p.clear_marks_with_mark_name(&name);
-    let options = Object::new();
-    let mark = Reflect::get(&p, &"mark".into()).ok().and_then(|f| f.dyn_into::<Function>().ok());
-    if let (Some(mark), Ok(true)) = (mark, Reflect::set(&options, &"startTime".into(), &at.into())) {
-        let _ = mark.call2(&p, &name.into(), &options);
-    }
+    on_timeline(Entry::Mark, name, &[("startTime", at)]);
 }
 
 /// A named span of work on the performance timeline (`sidos:<name>`),
 /// `duration` milliseconds from `start` (a time of [`millis`]): for work
 /// timed elsewhere (on a worker). Names only, never data.
 pub fn measure(name: &str, start: f64, duration: f64) {
+    on_timeline(Entry::Measure, name, &[("start", start), ("duration", duration.max(0.0))]);
+}
+
+enum Entry {
+    Mark,
+    Measure,
+}
+
+/// Calls `performance.mark` or `performance.measure` for `sidos:<name>`
+/// with these options, replacing an entry of that name.
+fn on_timeline(entry: Entry, name: &str, options: &[(&str, f64)]) {
     let Some(p) = web_sys::window().and_then(|w| w.performance()) else { return };
     let name = format!("sidos:{name}");
-    p.clear_measures_with_measure_name(&name);
-    let options = Object::new();
-    let measure = Reflect::get(&p, &"measure".into()).ok().and_then(|f| f.dyn_into::<Function>().ok());
-    let set = |key: &str, value: f64| Reflect::set(&options, &key.into(), &value.into()) == Ok(true);
-    if let (Some(measure), true, true) = (measure, set("start", start), set("duration", duration.max(0.0))) {
-        let _ = measure.call2(&p, &name.into(), &options);
+    let method = match entry {
+        Entry::Mark => {
+            p.clear_marks_with_mark_name(&name);
+            "mark"
+        }
+        Entry::Measure => {
+            p.clear_measures_with_measure_name(&name);
+            "measure"
+        }
+    };
+    let object = Object::new();
+    if !options.iter().all(|(key, value)| Reflect::set(&object, &(*key).into(), &(*value).into()) == Ok(true)) {
+        return;
+    }
+    if let Some(call) = Reflect::get(&p, &method.into()).ok().and_then(|f| f.dyn_into::<Function>().ok()) {
+        let _ = call.call2(&p, &name.into(), &object);
     }
 }
 

@@ -40,19 +40,8 @@ pub struct Sealing {
     answer: Option<Promise>,
     /// Pieces handed over, then the one being written.
     pieces: Vec<Vec<u8>>,
-    len: usize,
     /// When the worker said it runs (and began deriving the key).
     ready_at: f64,
-}
-
-/// How long the worker spent on each of its steps, in milliseconds.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct WorkerTimes {
-    pub key: f64,
-    /// Busy compressing, over all pieces.
-    pub compressing: f64,
-    /// Compressing the end and encrypting.
-    pub sealing: f64,
 }
 
 impl Sealing {
@@ -60,8 +49,7 @@ impl Sealing {
     /// and nonce; [`Sealing::ready`] waits for it. Without one (an old
     /// browser, a blocked script) the document is only collected.
     pub fn start(passphrase: &str, params: KdfParams, salt: [u8; 16], nonce: [u8; NONCE_BYTES]) -> Sealing {
-        let mut sealing =
-            Sealing { worker: None, answer: None, pieces: vec![Vec::with_capacity(ROOM)], len: 0, ready_at: 0.0 };
+        let mut sealing = Sealing { worker: None, answer: None, pieces: vec![Vec::with_capacity(ROOM)], ready_at: 0.0 };
         let fields = [
             ("passphrase", passphrase.into()),
             ("salt", Uint8Array::from(&salt[..]).into()),
@@ -94,7 +82,7 @@ impl Sealing {
 
     /// The length of the document written so far.
     pub fn document_len(&self) -> usize {
-        self.len
+        self.pieces.iter().map(Vec::len).sum()
     }
 
     /// The document written so far, whole.
@@ -134,20 +122,15 @@ impl Sealing {
         let data = message?.dyn_into::<web_sys::MessageEvent>().ok()?.data();
         let field = |name: &str| js_sys::Reflect::get(&data, &name.into()).ok();
         let file = field("file")?.dyn_into::<ArrayBuffer>().ok()?;
+        // The worker's steps as spans: the key from when it said it runs,
+        // compressing after it (its busy time, in one span), and sealing
+        // up to its answer.
         let ms = |name: &str| field(name).and_then(|v| v.as_f64()).unwrap_or(0.0);
-        let times = WorkerTimes { key: ms("key_ms"), compressing: ms("compress_ms"), sealing: ms("seal_ms") };
-        self.mark(times);
+        let (key, sealing) = (ms("key_ms"), ms("seal_ms"));
+        super::measure("export-worker-key", self.ready_at, key);
+        super::measure("export-worker-compressing", self.ready_at + key, ms("compress_ms"));
+        super::measure("export-worker-sealing", super::millis() - sealing, sealing);
         Some(Uint8Array::new(&file))
-    }
-
-    /// The worker's steps as spans: the key from when it said it runs,
-    /// compressing after it (its busy time, in one span), and sealing up
-    /// to its answer.
-    fn mark(&self, times: WorkerTimes) {
-        let now = super::millis();
-        super::measure("export-worker-key", self.ready_at, times.key);
-        super::measure("export-worker-compressing", self.ready_at + times.key, times.compressing);
-        super::measure("export-worker-sealing", now - times.sealing, times.sealing);
     }
 }
 
@@ -163,7 +146,6 @@ impl Write for Sealing {
     fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
         let Some(piece) = self.pieces.last_mut() else { return Ok(()) };
         piece.extend_from_slice(bytes);
-        self.len += bytes.len();
         if piece.len() >= PIECE && self.worker.is_some() {
             self.hand_over();
         }

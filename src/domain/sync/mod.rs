@@ -385,7 +385,7 @@ impl Register {
             .records
             .values()
             .filter(|r| ids.contains(&r.person) && scope.includes_record_kind(&r.kind))
-            .map(|r| ((r.person.uuid().as_u128(), r.id.uuid().as_u128()), r))
+            .map(|r| (r.document_order(), r))
             .collect();
         records.sort_unstable_by_key(|(key, _)| *key);
         let records: Vec<Cow<'_, Record>> = records
